@@ -1,0 +1,30 @@
+// Two bundles: the extension (CommonJS, `vscode` provided by the host) and the `prodlike` CLI.
+// ssh2 (pulled in by docker-modem) has optional native addons; they are loaded inside try/catch by
+// ssh2 itself, so leaving them external keeps the bundle loadable where they are absent.
+import * as esbuild from 'esbuild';
+import { readFile } from 'node:fs/promises';
+
+const watch = process.argv.includes('--watch');
+const minify = process.argv.includes('--minify');
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  minify,
+  logLevel: 'info',
+  external: ['cpu-features', '*.node', 'vscode'],
+  define: { PRODLIKE_VERSION: JSON.stringify(JSON.parse(await readFile('package.json', 'utf8')).version) },
+};
+
+const builds = [
+  { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js' },
+  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+];
+
+if (watch) {
+  for (const b of builds) await (await esbuild.context(b)).watch();
+} else {
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+}

@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+// Runs prodlike's tests with Node's own test runner (TypeScript through tsx), so the summary
+// line is Node's. Integration tests get the real parts from scripts/test-infra.sh: started here
+// when not running, and stopped again at the end only if this run started them
+// (PRODLIKE_TEST_KEEP=1 keeps them for the next run).
+//
+//   node scripts/run-tests.mjs [unit|integration|e2e|all] [-- extra node --test args]
+import { spawnSync, spawn } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const args = process.argv.slice(2);
+const sep = args.indexOf('--');
+const suites = (sep >= 0 ? args.slice(0, sep) : args);
+const extra = sep >= 0 ? args.slice(sep + 1) : [];
+const which = suites.length === 0 || suites.includes('all') ? ['unit', 'integration', 'e2e'] : suites;
+
+function testFiles(dir) {
+  const out = [];
+  const walk = (d) => {
+    let entries;
+    try { entries = readdirSync(d); } catch { return; }
+    for (const name of entries.sort()) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (name.endsWith('.test.ts')) out.push(relative(root, p));
+    }
+  };
+  walk(join(root, 'test', dir));
+  return out;
+}
+
+const files = which.flatMap(testFiles);
+if (files.length === 0) {
+  console.error(`no test files for ${which.join(', ')}`);
+  process.exit(1);
+}
+
+const env = { ...process.env };
+let startedInfra = false;
+const needsInfra = which.some((s) => s !== 'unit');
+if (needsInfra) {
+  const up = spawnSync('bash', [join(root, 'scripts/test-infra.sh'), 'up'], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+  if (up.status !== 0) {
+    console.error('test infrastructure could not start (see above)');
+    process.exit(2);
+  }
+  startedInfra = up.stdout.trim().endsWith('started');
+  const dir = process.env.PRODLIKE_TEST_DIR ?? '/tmp/prodlike-test';
+  for (const line of readFileSync(join(dir, 'env'), 'utf8').split('\n')) {
+    const m = /^export (\w+)='(.*)'$/.exec(line);
+    if (m) env[m[1]] = m[2];
+  }
+}
+
+function down() {
+  if (startedInfra && !process.env.PRODLIKE_TEST_KEEP) {
+    spawnSync('bash', [join(root, 'scripts/test-infra.sh'), 'down'], { stdio: 'inherit' });
+  }
+}
+
+const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-timeout=600000', ...extra, ...files], {
+  cwd: root,
+  env,
+  stdio: 'inherit',
+});
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+child.on('exit', (code, signal) => {
+  down();
+  process.exit(code ?? (signal ? 1 : 0));
+});

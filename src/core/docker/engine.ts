@@ -1,0 +1,110 @@
+/**
+ * Which Docker engine prodlike talks to, and a connection to it.
+ *
+ * The endpoint is resolved as the docker CLI resolves it for the cases that matter here:
+ * an explicit endpoint, then DOCKER_HOST, then the default unix socket. dockerode is loaded on
+ * first use (not at import) so the extension's activation never pays for it.
+ */
+import type Dockerode from 'dockerode';
+import { ProdlikeError, messageOf } from '../errors';
+
+export interface EngineEndpoint {
+  /** As a user would write it: unix:///var/run/docker.sock, tcp://host:2376, ssh://… */
+  url: string;
+  /** Where the choice came from, so doctor can say "from DOCKER_HOST". */
+  from: 'argument' | 'DOCKER_HOST' | 'default';
+}
+
+export const DEFAULT_DOCKER_SOCKET = 'unix:///var/run/docker.sock';
+
+export function resolveEngineEndpoint(explicit?: string, env: NodeJS.ProcessEnv = process.env): EngineEndpoint {
+  if (explicit) return { url: explicit, from: 'argument' };
+  if (env.DOCKER_HOST) return { url: env.DOCKER_HOST, from: 'DOCKER_HOST' };
+  return { url: DEFAULT_DOCKER_SOCKET, from: 'default' };
+}
+
+/** dockerode options for an endpoint URL. */
+export function dockerodeOptions(url: string, env: NodeJS.ProcessEnv = process.env): Dockerode.DockerOptions {
+  if (url.startsWith('unix://')) return { socketPath: url.slice('unix://'.length) };
+  if (url.startsWith('/')) return { socketPath: url };
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new ProdlikeError('usage', `Cannot read the Docker endpoint "${url}".`, 'Use unix:///path/to/docker.sock, tcp://host:port or ssh://user@host.');
+  }
+  if (u.protocol === 'tcp:' || u.protocol === 'http:' || u.protocol === 'https:') {
+    const tls = u.protocol === 'https:' || env.DOCKER_TLS_VERIFY === '1';
+    return { host: u.hostname, port: Number(u.port || (tls ? 2376 : 2375)), protocol: tls ? 'https' : 'http' };
+  }
+  if (u.protocol === 'ssh:') {
+    return { host: u.hostname, port: Number(u.port || 22), username: u.username || undefined, protocol: 'ssh' };
+  }
+  throw new ProdlikeError('usage', `Unsupported Docker endpoint "${url}".`, 'Use unix://, tcp:// or ssh://.');
+}
+
+export interface Engine {
+  endpoint: EngineEndpoint;
+  docker: Dockerode;
+}
+
+/** Opens (lazily loads dockerode and creates) a client for the endpoint; does not contact the engine. */
+export function openEngine(endpoint: EngineEndpoint = resolveEngineEndpoint()): Engine {
+  // Loaded here, not at module top: keeps dockerode (and ssh2) off the extension's activation path.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const DockerodeCtor = require('dockerode') as typeof Dockerode;
+  return { endpoint, docker: new DockerodeCtor(dockerodeOptions(endpoint.url)) };
+}
+
+export interface EngineInfo {
+  version: string;
+  apiVersion: string;
+  os: string;
+  arch: string;
+  swarm: 'inactive' | 'pending' | 'active' | 'error' | 'locked';
+  swarmManager: boolean;
+  nodeId?: string;
+}
+
+/** Asks the engine who it is; throws engine-unreachable with a fix when it does not answer. */
+export async function describeEngine(engine: Engine, timeoutMs = 5000): Promise<EngineInfo> {
+  try {
+    const [version, info] = await withTimeout(Promise.all([engine.docker.version(), engine.docker.info()]), timeoutMs);
+    const swarm = (info.Swarm ?? {}) as { LocalNodeState?: string; ControlAvailable?: boolean; NodeID?: string };
+    return {
+      version: version.Version,
+      apiVersion: version.ApiVersion,
+      os: version.Os,
+      arch: version.Arch,
+      swarm: (swarm.LocalNodeState || 'inactive') as EngineInfo['swarm'],
+      swarmManager: swarm.ControlAvailable === true,
+      nodeId: swarm.NodeID || undefined,
+    };
+  } catch (e) {
+    throw engineUnreachable(engine.endpoint, e);
+  }
+}
+
+export function engineUnreachable(endpoint: EngineEndpoint, cause: unknown): ProdlikeError {
+  const where = endpoint.from === 'DOCKER_HOST' ? ` (from DOCKER_HOST)` : endpoint.from === 'default' ? ' (the default socket)' : '';
+  return new ProdlikeError(
+    'engine-unreachable',
+    `Cannot reach the Docker engine at ${endpoint.url}${where}: ${messageOf(cause)}`,
+    endpoint.from === 'default'
+      ? 'Start Docker (for example `sudo systemctl start docker`), or set DOCKER_HOST to the engine you use.'
+      : `Check that an engine listens at ${endpoint.url}, or unset DOCKER_HOST to use the default socket.`,
+    { cause },
+  );
+}
+
+export async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ProdlikeError('timeout', `no answer within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
