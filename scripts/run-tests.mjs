@@ -4,7 +4,7 @@
 // when not running, and stopped again at the end only if this run started them
 // (PRODLIKE_TEST_KEEP=1 keeps them for the next run).
 //
-//   node scripts/run-tests.mjs [unit|integration|e2e|all] [-- extra node --test args]
+//   node scripts/run-tests.mjs [unit|integration|e2e|all | test/…/x.test.ts …] [-- extra node --test args]
 import { spawnSync, spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -12,7 +12,10 @@ import { join, relative } from 'node:path';
 const root = new URL('..', import.meta.url).pathname;
 const args = process.argv.slice(2);
 const sep = args.indexOf('--');
-const suites = (sep >= 0 ? args.slice(0, sep) : args);
+const positional = sep >= 0 ? args.slice(0, sep) : args;
+// Paths to single test files may be given instead of suite names (handy while working on one area).
+const picked = positional.filter((a) => a.endsWith('.test.ts'));
+const suites = positional.filter((a) => !a.endsWith('.test.ts'));
 const extra = sep >= 0 ? args.slice(sep + 1) : [];
 const which = suites.length === 0 || suites.includes('all') ? ['unit', 'integration', 'e2e'] : suites;
 
@@ -31,7 +34,7 @@ function testFiles(dir) {
   return out;
 }
 
-const files = which.flatMap(testFiles);
+const files = picked.length > 0 ? picked : which.flatMap(testFiles);
 if (files.length === 0) {
   console.error(`no test files for ${which.join(', ')}`);
   process.exit(1);
@@ -39,7 +42,7 @@ if (files.length === 0) {
 
 const env = { ...process.env };
 let startedInfra = false;
-const needsInfra = which.some((s) => s !== 'unit');
+const needsInfra = picked.length > 0 ? picked.some((f) => !f.startsWith('test/unit/')) : which.some((s) => s !== 'unit');
 if (needsInfra) {
   const up = spawnSync('bash', [join(root, 'scripts/test-infra.sh'), 'up'], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
   if (up.status !== 0) {
