@@ -44,6 +44,9 @@ const env = { ...process.env };
 let startedInfra = false;
 const needsInfra = picked.length > 0 ? picked.some((f) => !f.startsWith('test/unit/')) : which.some((s) => s !== 'unit');
 if (needsInfra) {
+  // The example apps' busybox binary (ignored by git) must be in place before anything builds them.
+  const prep = spawnSync('bash', [join(root, 'scripts/prepare-examples.sh')], { stdio: 'inherit' });
+  if (prep.status !== 0) process.exit(2);
   const up = spawnSync('bash', [join(root, 'scripts/test-infra.sh'), 'up'], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
   if (up.status !== 0) {
     console.error('test infrastructure could not start (see above)');
