@@ -25,7 +25,7 @@ test('doctor with the engine, the registry and a valid prodlike.yaml: ready, exi
     assert.match(r.stdout, /Docker Engine \d+\.\d+.*\(API 1\.\d+/);
     assert.match(r.stdout, /swarm: active, this engine is a manager/);
     assert.match(r.stdout, new RegExp(`✓ Registry\\n    http://${infra.registry}/v2/ answers`));
-    assert.match(r.stdout, /✓ Environment\n    local \(default of 1: local\)\n    swarm on the local engine\n    workload clean-app/);
+    assert.match(r.stdout, /✓ Environment\n {4}local \(default of 1: local\)\n {4}swarm on the local engine\n {4}workload clean-app/);
     assert.match(r.stdout, /Ready to build and deploy\./);
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -76,7 +76,7 @@ test('doctor lists kubeconfig contexts merged as kubectl merges KUBECONFIG (firs
     const r = await runProdlike(['doctor', dir], {
       env: { DOCKER_HOST: infra.dockerHost, HOME: dir, KUBECONFIG: [join(dir, 'a.yaml'), join(dir, 'missing.yaml'), join(dir, 'b.yaml')].join(':') },
     });
-    assert.match(r.stdout, /✓ Kubernetes contexts\n    read .*a\.yaml, .*b\.yaml\n    \* staging → https:\/\/staging\.example:6443 \(namespace shop\)\n      prod → https:\/\/prod\.example:6443/);
+    assert.match(r.stdout, /✓ Kubernetes contexts\n {4}read .*a\.yaml, .*b\.yaml\n {4}\* staging → https:\/\/staging\.example:6443 \(namespace shop\)\n {6}prod → https:\/\/prod\.example:6443/);
     assert.doesNotMatch(r.stdout + r.stderr, /secret-token/, 'tokens are never printed');
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -90,7 +90,7 @@ test('doctor reports a broken prodlike.yaml with file, line and column', async (
     await writeFile(join(dir, 'prodlike.yaml'), 'environments:\n  prod:\n    protectd: true\n');
     const r = await runProdlike(['doctor', dir], { env: { DOCKER_HOST: infra.dockerHost, HOME: dir } });
     assert.equal(r.code, 2);
-    assert.match(r.stdout, /✗ prodlike\.yaml\n    .*prodlike\.yaml:3:5: environments\.prod\.protectd: unknown key "protectd" \(did you mean "protected"\?\)/);
+    assert.match(r.stdout, /✗ prodlike\.yaml\n {4}.*prodlike\.yaml:3:5: environments\.prod\.protectd: unknown key "protectd" \(did you mean "protected"\?\)/);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
