@@ -108,3 +108,53 @@ export async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
     clearTimeout(timer);
   }
 }
+
+/** What /_ping says about the engine: its API version and its default builder. */
+export interface EnginePing {
+  apiVersion?: string;
+  /** BuildKit when the engine announces `Builder-Version: 2`, the classic builder otherwise. */
+  builder: 'classic' | 'buildkit';
+}
+
+/** Pings the engine and reads its headers (dockerode's ping() returns only the body). */
+export async function pingEngine(engine: Engine, timeoutMs = 5000): Promise<EnginePing> {
+  type Dial = (opts: object, cb: (err: unknown, res?: import('node:http').IncomingMessage) => void) => void;
+  const modem = engine.docker.modem as unknown as { dial: Dial };
+  try {
+    const res = await withTimeout(
+      new Promise<import('node:http').IncomingMessage>((ok, fail) =>
+        modem.dial({ path: '/_ping', method: 'GET', isStream: true, statusCodes: { 200: true, 500: 'server error' } }, (err, r) => (err || !r ? fail(err) : ok(r))),
+      ),
+      timeoutMs,
+    );
+    res.resume();
+    const header = (name: string) => {
+      const v = res.headers[name];
+      return Array.isArray(v) ? v[0] : v;
+    };
+    return { apiVersion: header('api-version'), builder: header('builder-version') === '2' ? 'buildkit' : 'classic' };
+  } catch (e) {
+    throw engineUnreachable(engine.endpoint, e);
+  }
+}
+
+/** True for errors that mean "no engine answered" (as opposed to "the engine said no"). */
+export function isConnectionError(e: unknown): boolean {
+  const code = (e as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && ['ECONNREFUSED', 'ENOENT', 'EACCES', 'ECONNRESET', 'EHOSTUNREACH', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE'].includes(code);
+}
+
+/** The engine's own words from a dockerode error (its JSON `message`), without dockerode's prefix. */
+export function engineMessage(e: unknown): string {
+  const err = e as { json?: unknown; reason?: unknown; statusCode?: unknown } | undefined;
+  const json = err?.json;
+  if (json && typeof json === 'object' && typeof (json as { message?: unknown }).message === 'string') return (json as { message: string }).message.trim();
+  if (typeof json === 'string' && json.trim()) return json.trim();
+  return messageOf(e);
+}
+
+/** HTTP status of a dockerode error, when the engine answered. */
+export function engineStatus(e: unknown): number | undefined {
+  const s = (e as { statusCode?: unknown } | undefined)?.statusCode;
+  return typeof s === 'number' ? s : undefined;
+}
