@@ -245,7 +245,7 @@ function parseFile(file: string): z.infer<typeof fileSchema> {
     throw new ProdlikeError('kubeconfig-invalid', `Kubeconfig ${file} is larger than 5 MB.`, 'Point KUBECONFIG at the right file.');
   }
   if (text.trim() === '') return {}; // kubectl treats an empty file as an empty config
-  const doc = parseDocument(text, { maxAliasCount: 100, prettyErrors: false });
+  const doc = parseDocument(text, { prettyErrors: false });
   const yamlError = doc.errors[0];
   if (yamlError) {
     const pos = yamlError.linePos?.[0];

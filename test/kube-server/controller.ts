@@ -1,0 +1,464 @@
+// The rollout controller of the test server: what kube-controller-manager's deployment and
+// replicaset controllers and a kubelet would do, reduced to what prodlike and kubectl observe.
+//
+// - One ReplicaSet per pod-template hash, numbered by `deployment.kubernetes.io/revision`; going back
+//   to an old template reuses its ReplicaSet and gives it a NEW number (as Kubernetes does).
+// - RollingUpdate in surge/unavailable steps; Recreate scales the old ones to zero first.
+// - Pods run at once and become ready `readyDelayMs` after they start, unless their image is marked
+//   broken ('pull' → ErrImagePull/ImagePullBackOff, 'crash' → CrashLoopBackOff): those never become
+//   ready, so `progressDeadlineSeconds` (scaled by `timeScale`) expires → ProgressDeadlineExceeded.
+// - revisionHistoryLimit old ReplicaSets with no replicas are kept; older ones are deleted.
+//
+// Time is real but scalable: deadlines are `progressDeadlineSeconds * 1000 * timeScale` ms, so a
+// test with the default 600 s deadline waits 600 * timeScale ms. The controller runs after every
+// write and on a short timer, so every transition happens within a few milliseconds of being due.
+import { type KubeObject, type Part, type Store, resourceByPlural, shortHash, stableJson, type ResourceType } from './store';
+import type { PodLogs } from './logs';
+
+export type BrokenMode = 'pull' | 'crash';
+
+export interface ControllerOptions {
+  readyDelayMs: number;
+  timeScale: number;
+}
+
+const DEPLOYMENTS = resourceByPlural('deployments')!;
+const REPLICASETS = resourceByPlural('replicasets')!;
+const PODS = resourceByPlural('pods')!;
+const EVENTS = resourceByPlural('events')!;
+
+const REVISION = 'deployment.kubernetes.io/revision';
+const REVISION_HISTORY = 'deployment.kubernetes.io/revision-history';
+const DESIRED = 'deployment.kubernetes.io/desired-replicas';
+const MAX = 'deployment.kubernetes.io/max-replicas';
+// Annotations the deployment controller does not copy from a Deployment to its ReplicaSets.
+const NOT_COPIED = new Set([REVISION, REVISION_HISTORY, DESIRED, MAX, 'kubectl.kubernetes.io/last-applied-configuration']);
+
+interface PodRuntime {
+  startedAt: number;
+  readyAt: number;
+}
+
+export class RolloutController {
+  readonly broken = new Map<string, BrokenMode>();
+  private readonly runtime = new Map<string, PodRuntime>();
+  private readonly progressAt = new Map<string, { key: string; at: number }>();
+  private timer: NodeJS.Timeout | undefined;
+  private scheduled = false;
+  private running = false;
+  private podCounter = 0;
+  private eventCounter = 0;
+
+  constructor(
+    private readonly store: Store,
+    private readonly logs: PodLogs,
+    readonly options: ControllerOptions,
+  ) {
+    this.timer = setInterval(() => this.reconcile(), 10);
+    this.timer.unref();
+    store.subscribe((c) => {
+      if (c.resource.plural === 'deployments' || c.resource.plural === 'replicasets' || c.resource.plural === 'pods') this.schedule();
+    });
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.reconcile();
+    });
+  }
+
+  /** Restarts a pod's container: its log moves to `previous`, the restart count goes up, readiness starts over. */
+  restartContainer(ns: string, podName: string, container?: string): void {
+    const pod = this.store.mustGet(PODS, ns, podName);
+    const status = pod.status?.containerStatuses?.find((c: Part) => !container || c.name === container) ?? pod.status?.containerStatuses?.[0];
+    if (!status) throw new Error(`pod ${podName} has no container status yet`);
+    this.logs.restart(ns, podName, status.name);
+    const now = Date.now();
+    this.runtime.set(`${ns}/${podName}`, { startedAt: now, readyAt: now + this.options.readyDelayMs });
+    status.restartCount = (status.restartCount ?? 0) + 1;
+    status.lastState = { terminated: { exitCode: 137, reason: 'Error', startedAt: status.state?.running?.startedAt, finishedAt: iso(now) } };
+    status.state = { running: { startedAt: iso(now) } };
+    status.ready = false;
+    status.started = true;
+    status.containerID = `containerd://${shortHash(`${podName}/${status.restartCount}`, 32)}`;
+    pod.status.conditions = podConditions(pod, false);
+    this.store.update(PODS, pod, { status: true });
+    this.logs.startContainer(ns, podName, status.name, pod.spec.containers.find((c: Part) => c.name === status.name)?.image ?? '');
+  }
+
+  reconcile(): void {
+    if (this.running) return;
+    this.running = true;
+    try {
+      for (const d of this.store.list(DEPLOYMENTS)) this.syncDeployment(d);
+      for (const rs of this.store.list(REPLICASETS)) this.syncReplicaSet(rs);
+      for (const pod of this.store.list(PODS)) this.syncPod(pod);
+      for (const rs of this.store.list(REPLICASETS)) this.syncReplicaSetStatus(rs);
+      for (const d of this.store.list(DEPLOYMENTS)) this.syncDeploymentStatus(d);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  // ---- Deployments ----
+
+  private ownedReplicaSets(d: KubeObject): KubeObject[] {
+    return this.store
+      .list(REPLICASETS, d.metadata.namespace)
+      .filter((rs) => rs.metadata.ownerReferences?.some((o: Part) => o.uid === d.metadata.uid && o.controller));
+  }
+
+  private syncDeployment(d: KubeObject): void {
+    const hash = templateHash(d.spec.template);
+    const all = this.ownedReplicaSets(d);
+    let newRs = all.find((rs) => rs.metadata.labels?.['pod-template-hash'] === hash);
+    const maxRevision = Math.max(0, ...all.map((rs) => Number(rs.metadata.annotations?.[REVISION] ?? 0)));
+    const desired = d.spec.replicas ?? 1;
+    if (d.spec.paused) {
+      // A paused Deployment creates no ReplicaSet and makes no rollout progress.
+      return;
+    }
+    const surge = resolveIntOrPercent(d.spec.strategy?.rollingUpdate?.maxSurge ?? '25%', desired, true);
+    const copied = Object.fromEntries(Object.entries(d.metadata.annotations ?? {}).filter(([k]) => !NOT_COPIED.has(k)));
+    if (!newRs) {
+      const template = structuredClone(d.spec.template);
+      template.metadata = { ...(template.metadata ?? {}), labels: { ...(template.metadata?.labels ?? {}), 'pod-template-hash': hash } };
+      const selector = structuredClone(d.spec.selector ?? {});
+      selector.matchLabels = { ...(selector.matchLabels ?? {}), 'pod-template-hash': hash };
+      newRs = this.store.create(REPLICASETS, {
+        metadata: {
+          name: `${d.metadata.name}-${hash}`,
+          namespace: d.metadata.namespace,
+          labels: { ...(d.spec.template.metadata?.labels ?? {}), 'pod-template-hash': hash },
+          annotations: { ...copied, [REVISION]: String(maxRevision + 1), [DESIRED]: String(desired), [MAX]: String(desired + surge) },
+          ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: d.metadata.name, uid: d.metadata.uid!, controller: true, blockOwnerDeletion: true }],
+        },
+        spec: { replicas: 0, minReadySeconds: d.spec.minReadySeconds ?? 0, selector, template },
+        status: { replicas: 0, observedGeneration: 0 },
+      });
+      this.event(d, 'Normal', 'ScalingReplicaSet', `Created new replica set "${newRs.metadata.name}"`);
+    } else {
+      const revision = Number(newRs.metadata.annotations?.[REVISION] ?? 0);
+      if (revision < maxRevision) {
+        // An old template came back (rollback): its ReplicaSet gets the next revision number, and the
+        // old number is remembered in revision-history, as the deployment controller does.
+        const history = [newRs.metadata.annotations?.[REVISION_HISTORY], String(revision)].filter(Boolean).join(',');
+        newRs.metadata.annotations = { ...copied, [REVISION]: String(maxRevision + 1), [REVISION_HISTORY]: history, [DESIRED]: String(desired), [MAX]: String(desired + surge) } as Record<string, string>;
+        newRs = this.store.update(REPLICASETS, newRs);
+      } else if (Object.entries(copied).some(([k, v]) => newRs!.metadata.annotations?.[k] !== v)) {
+        newRs.metadata.annotations = { ...newRs.metadata.annotations, ...copied };
+        newRs = this.store.update(REPLICASETS, newRs);
+      }
+    }
+    const revision = newRs.metadata.annotations?.[REVISION];
+    if (d.metadata.annotations?.[REVISION] !== revision) {
+      d.metadata.annotations = { ...(d.metadata.annotations ?? {}), [REVISION]: revision ?? '' };
+      this.store.update(DEPLOYMENTS, d);
+    }
+
+    const olds = this.ownedReplicaSets(d).filter((rs) => rs.metadata.name !== newRs!.metadata.name);
+    const newScaled = this.store.mustGet(REPLICASETS, newRs.metadata.namespace, newRs.metadata.name);
+    if (d.spec.strategy?.type === 'Recreate') {
+      for (const rs of olds) if (rs.spec.replicas !== 0) this.scale(d, rs, 0);
+      const oldPods = olds.reduce((n, rs) => n + (rs.status?.replicas ?? 0), 0);
+      if (oldPods === 0 && newScaled.spec.replicas !== desired) this.scale(d, newScaled, desired);
+    } else {
+      const unavailable = resolveIntOrPercent(d.spec.strategy?.rollingUpdate?.maxUnavailable ?? '25%', desired, false);
+      const maxUnavailable = surge === 0 && unavailable === 0 ? 1 : unavailable;
+      const total = (rs: KubeObject) => rs.spec.replicas ?? 0;
+      const allReplicas = olds.reduce((n, rs) => n + total(rs), 0) + total(newScaled);
+      // Scale up the new ReplicaSet within maxSurge.
+      if (total(newScaled) > desired) this.scale(d, newScaled, desired);
+      else if (total(newScaled) < desired) {
+        const room = desired + surge - allReplicas;
+        if (room > 0) this.scale(d, newScaled, Math.min(desired, total(newScaled) + room));
+      }
+      // Scale down old ReplicaSets: unhealthy replicas first, then as far as maxUnavailable allows.
+      const current = this.ownedReplicaSets(d);
+      const available = current.reduce((n, rs) => n + (rs.status?.availableReplicas ?? 0), 0);
+      let canRemove = available - (desired - maxUnavailable);
+      for (const rs of olds) {
+        const fresh = current.find((x) => x.metadata.name === rs.metadata.name)!;
+        let target = total(fresh);
+        const unhealthy = target - (fresh.status?.availableReplicas ?? 0);
+        if (unhealthy > 0) target -= unhealthy;
+        const extra = Math.min(Math.max(canRemove, 0), target);
+        target -= extra;
+        canRemove -= extra;
+        if (target !== total(fresh)) this.scale(d, fresh, target);
+      }
+    }
+    this.cleanup(d);
+  }
+
+  private scale(d: KubeObject, rs: KubeObject, replicas: number): void {
+    const up = replicas > (rs.spec.replicas ?? 0);
+    rs.spec.replicas = replicas;
+    this.store.update(REPLICASETS, rs);
+    this.event(d, 'Normal', 'ScalingReplicaSet', `Scaled ${up ? 'up' : 'down'} replica set ${rs.metadata.name} to ${replicas}`);
+  }
+
+  private cleanup(d: KubeObject): void {
+    const limit = d.spec.revisionHistoryLimit ?? 10;
+    const hash = templateHash(d.spec.template);
+    const olds = this.ownedReplicaSets(d)
+      .filter((rs) => rs.metadata.labels?.['pod-template-hash'] !== hash && (rs.spec.replicas ?? 0) === 0 && (rs.status?.replicas ?? 0) === 0)
+      .sort((a, b) => Number(a.metadata.annotations?.[REVISION] ?? 0) - Number(b.metadata.annotations?.[REVISION] ?? 0));
+    for (const rs of olds.slice(0, Math.max(0, olds.length - limit))) this.store.delete(REPLICASETS, rs.metadata.namespace, rs.metadata.name);
+  }
+
+  private syncDeploymentStatus(d: KubeObject): void {
+    const rss = this.ownedReplicaSets(d);
+    const hash = templateHash(d.spec.template);
+    const newRs = rss.find((rs) => rs.metadata.labels?.['pod-template-hash'] === hash);
+    const desired = d.spec.replicas ?? 1;
+    const sum = (f: string) => rss.reduce((n, rs) => n + (rs.status?.[f] ?? 0), 0);
+    const replicas = sum('replicas');
+    const updated = newRs?.status?.replicas ?? 0;
+    const ready = sum('readyReplicas');
+    const available = sum('availableReplicas');
+    const surge = resolveIntOrPercent(d.spec.strategy?.rollingUpdate?.maxSurge ?? '25%', desired, true);
+    const unavailable = resolveIntOrPercent(d.spec.strategy?.rollingUpdate?.maxUnavailable ?? '25%', desired, false);
+    const maxUnavailable = d.spec.strategy?.type === 'Recreate' ? desired : surge === 0 && unavailable === 0 ? 1 : unavailable;
+    const now = Date.now();
+    const key = `${d.metadata.namespace}/${d.metadata.name}`;
+    const progressKey = `${hash}:${replicas}:${updated}:${ready}:${available}`;
+    const last = this.progressAt.get(key);
+    const complete = updated === desired && replicas === desired && available >= desired && newRs !== undefined;
+    if (!last || last.key !== progressKey) this.progressAt.set(key, { key: progressKey, at: now });
+    const progressAt = this.progressAt.get(key)!.at;
+    const deadlineMs = (d.spec.progressDeadlineSeconds ?? 600) * 1000 * this.options.timeScale;
+    const prevConditions: Part[] = d.status?.conditions ?? [];
+    const prevProgressing = prevConditions.find((c) => c.type === 'Progressing');
+    let progressing: { status: string; reason: string; message: string };
+    if (d.spec.paused) {
+      progressing = { status: 'Unknown', reason: 'DeploymentPaused', message: 'Deployment is paused' };
+    } else if (!newRs) {
+      progressing = { status: 'True', reason: 'NewReplicaSetCreated', message: 'Waiting for the new replica set' };
+    } else if (complete) {
+      progressing = { status: 'True', reason: 'NewReplicaSetAvailable', message: `ReplicaSet "${newRs.metadata.name}" has successfully progressed.` };
+    } else if (prevProgressing?.reason === 'ProgressDeadlineExceeded' && last?.key === progressKey) {
+      progressing = { status: 'False', reason: 'ProgressDeadlineExceeded', message: prevProgressing.message };
+    } else if (now - progressAt > deadlineMs) {
+      progressing = { status: 'False', reason: 'ProgressDeadlineExceeded', message: `ReplicaSet "${newRs.metadata.name}" has timed out progressing.` };
+    } else {
+      progressing = { status: 'True', reason: 'ReplicaSetUpdated', message: `ReplicaSet "${newRs.metadata.name}" is progressing.` };
+    }
+    const availableOk = available >= desired - maxUnavailable;
+    const conditions = [
+      condition(prevConditions, 'Available', availableOk ? 'True' : 'False', availableOk ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable', availableOk ? 'Deployment has minimum availability.' : 'Deployment does not have minimum availability.'),
+      condition(prevConditions, 'Progressing', progressing.status, progressing.reason, progressing.message),
+    ];
+    const status: Part = {
+      observedGeneration: d.metadata.generation,
+      replicas,
+      updatedReplicas: updated,
+      readyReplicas: ready,
+      availableReplicas: available,
+      unavailableReplicas: Math.max(0, (replicas > desired ? replicas : desired) - available),
+      conditions,
+    } as Part;
+    for (const k of ['replicas', 'updatedReplicas', 'readyReplicas', 'availableReplicas', 'unavailableReplicas'] as const) if (status[k] === 0) delete status[k];
+    if (stableJson(status) !== stableJson(d.status ?? {})) {
+      if (progressing.reason === 'ProgressDeadlineExceeded' && prevProgressing?.reason !== 'ProgressDeadlineExceeded') {
+        this.event(d, 'Warning', 'ProgressDeadlineExceeded', progressing.message);
+      }
+      d.status = status;
+      this.store.update(DEPLOYMENTS, d, { status: true });
+    }
+  }
+
+  // ---- ReplicaSets and pods ----
+
+  private podsOf(rs: KubeObject): KubeObject[] {
+    return this.store.list(PODS, rs.metadata.namespace).filter((p) => p.metadata.ownerReferences?.some((o: Part) => o.uid === rs.metadata.uid));
+  }
+
+  private syncReplicaSet(rs: KubeObject): void {
+    const pods = this.podsOf(rs);
+    const want = rs.spec.replicas ?? 0;
+    for (let i = pods.length; i < want; i++) this.createPod(rs);
+    if (pods.length > want) {
+      // Delete not-ready pods first, then the newest (as the ReplicaSet controller ranks them).
+      const ranked = pods.sort((a, b) => Number(isReady(a)) - Number(isReady(b)) || (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? '') || b.metadata.name.localeCompare(a.metadata.name));
+      for (const p of ranked.slice(0, pods.length - want)) {
+        this.store.delete(PODS, p.metadata.namespace, p.metadata.name);
+        this.runtime.delete(`${p.metadata.namespace}/${p.metadata.name}`);
+        this.logs.podDeleted(p.metadata.namespace!, p.metadata.name);
+      }
+    }
+  }
+
+  private createPod(rs: KubeObject): void {
+    const name = `${rs.metadata.name}-${shortHash(`${rs.metadata.uid}/${++this.podCounter}`, 5)}`;
+    const template = structuredClone(rs.spec.template);
+    const pod = this.store.create(PODS, {
+      metadata: {
+        name,
+        namespace: rs.metadata.namespace,
+        labels: template.metadata?.labels ?? {},
+        annotations: template.metadata?.annotations,
+        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: rs.metadata.name, uid: rs.metadata.uid!, controller: true, blockOwnerDeletion: true }],
+      },
+      spec: { ...template.spec, nodeName: 'node-1' },
+      status: { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True' }] },
+    });
+    const now = Date.now();
+    this.runtime.set(`${pod.metadata.namespace}/${pod.metadata.name}`, { startedAt: now, readyAt: now + this.options.readyDelayMs });
+  }
+
+  private syncPod(pod: KubeObject): void {
+    const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
+    const rt = this.runtime.get(key);
+    if (!rt) return; // pods created through the API by a test stay as they were written
+    const now = Date.now();
+    const before = stableJson(pod.status);
+    const previous: Part[] = pod.status?.containerStatuses ?? [];
+    const statuses = (pod.spec.containers as Part[]).map((c) => {
+      const prev = previous.find((s) => s.name === c.name);
+      const mode = this.broken.get(c.image);
+      const base = { name: c.name, image: c.image, restartCount: prev?.restartCount ?? 0 };
+      if (mode === 'pull') {
+        return { ...base, ready: false, started: false, imageID: '', state: { waiting: { reason: prev ? 'ImagePullBackOff' : 'ErrImagePull', message: `Back-off pulling image "${c.image}"` } } };
+      }
+      if (mode === 'crash') {
+        const restarts = Math.max(1, Math.floor((now - rt.startedAt) / Math.max(1, this.options.readyDelayMs)) + 1);
+        return {
+          ...base,
+          restartCount: restarts,
+          ready: false,
+          started: false,
+          imageID: imageId(c.image),
+          containerID: `containerd://${shortHash(`${key}/${c.name}/${restarts}`, 32)}`,
+          lastState: { terminated: { exitCode: 1, reason: 'Error', finishedAt: iso(now) } },
+          state: { waiting: { reason: 'CrashLoopBackOff', message: `back-off restarting failed container ${c.name} in pod ${pod.metadata.name}` } },
+        };
+      }
+      if (!prev?.state?.running) this.logs.startContainer(pod.metadata.namespace!, pod.metadata.name, c.name, c.image);
+      return {
+        ...base,
+        ...(prev?.lastState ? { lastState: prev.lastState } : {}),
+        ready: now >= rt.readyAt,
+        started: true,
+        imageID: imageId(c.image),
+        containerID: prev?.containerID ?? `containerd://${shortHash(`${key}/${c.name}/0`, 32)}`,
+        state: { running: { startedAt: prev?.state?.running?.startedAt ?? iso(rt.startedAt) } },
+      };
+    });
+    const ready = statuses.every((s) => s.ready);
+    const pulling = statuses.some((s) => s.state.waiting && s.state.waiting.reason !== 'CrashLoopBackOff');
+    pod.status = {
+      phase: pulling ? 'Pending' : 'Running',
+      conditions: podConditions(pod, ready),
+      hostIP: '10.0.0.1',
+      podIP: `10.1.0.${(Number.parseInt(shortHash(key, 2), 36) % 250) + 2}`,
+      startTime: iso(rt.startedAt),
+      containerStatuses: statuses,
+    };
+    // Only a change in what a user sees counts: lastTransitionTime churn would flood watches.
+    if (stableJson(withoutTimes(pod.status)) === stableJson(withoutTimes(JSON.parse(before ?? '{}')))) return;
+    for (const s of statuses) {
+      const reason = s.state.waiting?.reason;
+      if (reason && reason !== previous.find((p) => p.name === s.name)?.state?.waiting?.reason) this.event(pod, 'Warning', reason === 'CrashLoopBackOff' ? 'BackOff' : 'Failed', s.state.waiting!.message);
+    }
+    this.store.update(PODS, pod, { status: true });
+  }
+
+  private syncReplicaSetStatus(rs: KubeObject): void {
+    const pods = this.podsOf(rs);
+    const ready = pods.filter(isReady).length;
+    const status: Part = {
+      replicas: pods.length,
+      fullyLabeledReplicas: pods.length,
+      readyReplicas: ready,
+      availableReplicas: ready,
+      observedGeneration: rs.metadata.generation,
+    } as Part;
+    for (const k of ['fullyLabeledReplicas', 'readyReplicas', 'availableReplicas'] as const) if (status[k] === 0) delete status[k];
+    if (stableJson(status) !== stableJson(rs.status ?? {})) {
+      rs.status = status;
+      this.store.update(REPLICASETS, rs, { status: true });
+    }
+  }
+
+  event(on: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string): void {
+    const resource = resourceByPlural(`${String(on.kind).toLowerCase()}s`) as ResourceType;
+    const now = iso(Date.now());
+    this.store.create(EVENTS, {
+      metadata: { name: `${on.metadata.name}.${(++this.eventCounter).toString(16).padStart(16, '0')}`, namespace: on.metadata.namespace },
+      involvedObject: { apiVersion: on.apiVersion, kind: resource.kind, name: on.metadata.name, namespace: on.metadata.namespace, uid: on.metadata.uid, resourceVersion: on.metadata.resourceVersion },
+      reason,
+      message,
+      type,
+      count: 1,
+      firstTimestamp: now,
+      lastTimestamp: now,
+      source: { component: on.kind === 'Pod' ? 'kubelet' : 'deployment-controller' },
+    });
+  }
+}
+
+function condition(prev: Part[], type: string, status: string, reason: string, message: string): Part {
+  const old = prev.find((c) => c.type === type);
+  const now = iso(Date.now());
+  const same = old && old.status === status && old.reason === reason;
+  return {
+    type,
+    status,
+    lastUpdateTime: same ? old.lastUpdateTime : now,
+    lastTransitionTime: old && old.status === status ? old.lastTransitionTime : now,
+    reason,
+    message,
+  } as Part;
+}
+
+function podConditions(pod: KubeObject, ready: boolean): Part[] {
+  const prev: Part[] = pod.status?.conditions ?? [];
+  const at = (type: string, status: string) => {
+    const old = prev.find((c) => c.type === type);
+    return { type, status, lastTransitionTime: old && old.status === status ? old.lastTransitionTime : iso(Date.now()) };
+  };
+  const r = ready ? 'True' : 'False';
+  return [at('Initialized', 'True'), at('Ready', r), at('ContainersReady', r), at('PodScheduled', 'True')];
+}
+
+function withoutTimes(status: Part): unknown {
+  return { ...status, conditions: (status?.conditions ?? []).map((c: Part) => ({ type: c.type, status: c.status })), containerStatuses: (status?.containerStatuses ?? []).map((c: Part) => ({ ...c, lastState: c.lastState ? Object.keys(c.lastState) : undefined })) };
+}
+
+function isReady(pod: KubeObject): boolean {
+  return pod.status?.conditions?.some((c: Part) => c.type === 'Ready' && c.status === 'True') ?? false;
+}
+
+/** The pod-template-hash of a template (without its own hash label), stable across key order. */
+export function templateHash(template: KubeObject): string {
+  const t = structuredClone(template ?? {});
+  if (t.metadata?.labels) delete t.metadata.labels['pod-template-hash'];
+  return shortHash(stableJson(t), 10);
+}
+
+export function resolveIntOrPercent(v: number | string, total: number, roundUp: boolean): number {
+  if (typeof v === 'number') return v;
+  const m = /^(\d+)%$/.exec(v);
+  if (!m) return Number(v) || 0;
+  const exact = (Number(m[1]) * total) / 100;
+  return roundUp ? Math.ceil(exact) : Math.floor(exact);
+}
+
+function imageId(image: string): string {
+  const at = image.indexOf('@');
+  if (at >= 0) return image;
+  return `${image.split(':')[0]}@sha256:${shortHash(image, 8).padEnd(64, '0')}`;
+}
+
+export function iso(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+}
