@@ -152,7 +152,8 @@ export function packBuildContext(plan: BuildContextPlan, onBytes?: (total: numbe
       Object.assign(header, { uname: '', gname: '' });
       return header;
     },
-  }) as unknown as Readable;
+    // @types/tar-fs lags tar-fs 3 (umask is a real option there).
+  } as tarFs.PackOptions) as unknown as Readable;
   if (!onBytes) return pack;
   let total = 0;
   const counted = new Transform({

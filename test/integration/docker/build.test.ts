@@ -2,7 +2,7 @@
 // a user gets for bad input.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildImage, type BuildEvent } from '../../../src/core/docker/build';
 import { openEngine } from '../../../src/core/docker/engine';
