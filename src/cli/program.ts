@@ -8,6 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { ProdlikeError, isProdlikeError, messageOf } from '../core/errors';
 import { paint, printJson, type CliIO } from './io';
 import { registerDoctor } from './commands/doctor';
+import { registerCheck } from './commands/check';
 import { registerBuild } from './commands/build';
 import { registerPush } from './commands/push';
 
@@ -20,7 +21,7 @@ export interface CommandContext {
 export type RegisterCommand = (program: Command, ctx: CommandContext) => void;
 
 /** Every command of the CLI. One file each; add new ones here. */
-const COMMANDS: RegisterCommand[] = [registerDoctor, registerBuild, registerPush];
+const COMMANDS: RegisterCommand[] = [registerDoctor, registerBuild, registerPush, registerCheck];
 
 declare const PRODLIKE_VERSION: string | undefined;
 function version(): string {

@@ -1,0 +1,167 @@
+/**
+ * Environment-variable parity: the variables the code reads, against what production provides
+ * (Kubernetes `env`/`envFrom`, swarm stack files, and ENV baked into the image) and what local runs
+ * provide (compose `environment`/`env_file`, `.env`). The comparison is repository-wide: one app
+ * per repository is the common case, and a variable read anywhere is read by the app.
+ */
+import { posix } from 'node:path';
+import type { Hit, Position, Rule } from '../model';
+import { containersOf, envNamesOf, isObj, type Manifests } from '../manifests';
+import type { RepoFile } from '../scanner';
+import { TextIndex } from '../text';
+import type { EnvRead } from './source';
+
+export const ENVIRONMENT_RULES: Rule[] = [
+  {
+    id: 'env-not-provided',
+    severity: 'warning',
+    area: 'source',
+    title: 'The code reads an environment variable production does not set',
+    explanation: 'A variable the code reads but production does not provide makes the app behave differently there than where it was tested: it crashes on start, or silently falls back to a default meant for a laptop (a local database URL, debug logging). Works-on-my-machine bugs start here.',
+    fix: 'Set the variable in the production manifest (`env:` or a ConfigMap/Secret via `envFrom`), or stop reading it.',
+  },
+  {
+    id: 'env-not-read',
+    severity: 'info',
+    area: 'manifest',
+    title: 'Production sets an environment variable the code never reads',
+    explanation: 'A variable production sets but nothing reads is usually a renamed or removed setting: the manifest suggests a behaviour the app does not have, and the real setting may be missing.',
+    fix: 'Remove it from the manifest, or correct its name to the one the code reads.',
+  },
+  {
+    id: 'env-local-only',
+    severity: 'warning',
+    area: 'manifest',
+    title: 'A variable is set locally but not in production',
+    explanation: 'Local runs (compose, `.env`) set a variable production does not: the app is tested in a configuration production never has, so behaviour seen locally is not what ships.',
+    fix: 'Set the same variable in the production manifest, or remove it from the local configuration.',
+  },
+];
+
+/** Set by the platform or the container runtime, never by a manifest. */
+const PLATFORM = new Set(['PATH', 'HOME', 'HOSTNAME', 'PWD', 'USER', 'SHELL', 'TERM', 'LANG', 'TMPDIR', 'KUBERNETES_SERVICE_HOST', 'KUBERNETES_SERVICE_PORT', 'CI']);
+
+/** Read by runtimes and libraries rather than by the app's own code. */
+const RUNTIME_READ = /^(NODE_ENV|NODE_OPTIONS|NODE_EXTRA_CA_CERTS|TZ|LANG|LC_\w+|JAVA_OPTS|JAVA_TOOL_OPTIONS|JDK_JAVA_OPTIONS|GOMAXPROCS|GOMEMLIMIT|GOGC|GODEBUG|PYTHON\w+|RAILS_\w+|RACK_ENV|BUNDLE_\w+|FLASK_\w+|DJANGO_SETTINGS_MODULE|GUNICORN_CMD_ARGS|WEB_CONCURRENCY|SPRING_\w+|SERVER_PORT|OTEL_\w+|DD_\w+|NEW_RELIC_\w+|SENTRY_\w+|HTTPS?_PROXY|NO_PROXY|PHP_\w+|UV_THREADPOOL_SIZE|MALLOC_\w+|SSL_CERT_\w+)$/;
+
+interface Provided {
+  name: string;
+  file: string;
+  start: Position;
+  end: Position;
+}
+
+export interface EnvironmentInput {
+  reads: EnvRead[];
+  manifests: Manifests;
+  /** ENV names baked into images (every Dockerfile's final stage). */
+  imageEnv: Set<string>;
+  files: RepoFile[];
+  /** True when at least one source file in a known language was read. */
+  sourcesScanned: boolean;
+}
+
+export function checkEnvironment(input: EnvironmentInput): Map<string, Hit[]> {
+  const out = new Map<string, Hit[]>();
+  const add = (file: string, hit: Hit) => (out.get(file) ?? out.set(file, []).get(file)!).push(hit);
+  const m = input.manifests;
+
+  // Production: Kubernetes containers and swarm stack services (compose files with `deploy:`).
+  const prod: Provided[] = [];
+  let opaque = false; // an envFrom whose ConfigMap/Secret is not in the repository: could provide anything
+  const sources = new Map<string, string[]>();
+  for (const o of m.objects) {
+    if ((o.kind === 'ConfigMap' || o.kind === 'Secret') && o.name) {
+      const keys = [...Object.keys(isObj(o.value.data) ? o.value.data : {}), ...Object.keys(isObj(o.value.stringData) ? o.value.stringData : {})];
+      sources.set(`${o.kind}/${o.name}`, keys);
+    }
+  }
+  for (const o of m.objects) {
+    for (const c of containersOf(o)) {
+      for (const e of envNamesOf(c)) prod.push({ name: e.name, file: o.file, ...o.doc.rangeOf(e.path) });
+      const envFrom = Array.isArray(c.value.envFrom) ? c.value.envFrom : [];
+      envFrom.forEach((ef, i) => {
+        if (!isObj(ef)) return;
+        const ref = isObj(ef.configMapRef) ? `ConfigMap/${String(ef.configMapRef.name)}` : isObj(ef.secretRef) ? `Secret/${String(ef.secretRef.name)}` : undefined;
+        const keys = ref ? sources.get(ref) : undefined;
+        if (!keys) {
+          opaque = true;
+          return;
+        }
+        const prefix = typeof ef.prefix === 'string' ? ef.prefix : '';
+        const at = o.doc.rangeOf([...c.path, 'envFrom', i]);
+        for (const k of keys) prod.push({ name: prefix + k, file: o.file, ...at });
+      });
+    }
+  }
+  const local: Provided[] = [];
+  for (const s of m.compose) {
+    const target = isObj(s.value.deploy) ? prod : local;
+    const env = s.value.environment;
+    if (Array.isArray(env)) {
+      env.forEach((e, i) => {
+        if (typeof e === 'string') target.push({ name: e.split('=')[0]!, file: s.file, ...s.doc.rangeOf([...s.path, 'environment', i]) });
+      });
+    } else if (isObj(env)) {
+      for (const k of Object.keys(env)) target.push({ name: k, file: s.file, ...s.doc.rangeOf([...s.path, 'environment', k], true) });
+    }
+    const envFiles = typeof s.value.env_file === 'string' ? [s.value.env_file] : Array.isArray(s.value.env_file) ? s.value.env_file : [];
+    for (const ef of envFiles) {
+      const p = typeof ef === 'string' ? ef : isObj(ef) && typeof ef.path === 'string' ? ef.path : undefined;
+      if (!p) continue;
+      const path = posix.normalize(posix.join(posix.dirname(s.file), p));
+      const file = input.files.find((f) => f.path === path);
+      if (file) target.push(...dotenvEntries(file));
+    }
+  }
+  for (const f of input.files) {
+    if (f.kind === 'dotenv' && /(^|\/)\.env(\.local|\.development|\.dev)?$/.test(f.path)) local.push(...dotenvEntries(f));
+  }
+
+  const hasProduction = m.objects.some((o) => o.podSpecPath) || m.compose.some((s) => isObj(s.value.deploy));
+  const prodNames = new Set([...prod.map((p) => p.name), ...input.imageEnv]);
+  const localNames = new Set(local.map((p) => p.name));
+  const readNames = new Set(input.reads.map((r) => r.name));
+
+  if (hasProduction && !opaque) {
+    const seen = new Set<string>();
+    for (const r of input.reads) {
+      if (seen.has(r.name) || prodNames.has(r.name) || PLATFORM.has(r.name)) continue;
+      seen.add(r.name);
+      const where = localNames.has(r.name) ? 'is set locally but not in production' : 'is set neither in production nor in the image';
+      const count = input.reads.filter((x) => x.name === r.name).length;
+      add(r.file, {
+        ruleId: 'env-not-provided',
+        message: `${r.name} is read by the code${count > 1 ? ` (${count} places)` : ''} but ${where}${r.hasDefault ? '; the code falls back to a default' : ''}.`,
+        start: r.start,
+        end: r.end,
+        data: { variable: r.name },
+      });
+    }
+  }
+  if (input.sourcesScanned) {
+    for (const p of prod) {
+      if (readNames.has(p.name) || RUNTIME_READ.test(p.name) || PLATFORM.has(p.name)) continue;
+      add(p.file, { ruleId: 'env-not-read', message: `Production sets ${p.name}, which the code never reads.`, start: p.start, end: p.end, data: { variable: p.name } });
+    }
+  }
+  if (hasProduction && !opaque) {
+    for (const p of local) {
+      // Variables the code reads are reported where they are read (env-not-provided).
+      if (prodNames.has(p.name) || readNames.has(p.name) || PLATFORM.has(p.name)) continue;
+      add(p.file, { ruleId: 'env-local-only', message: `${p.name} is set for local runs but not in production.`, start: p.start, end: p.end, data: { variable: p.name } });
+    }
+  }
+  return out;
+}
+
+function dotenvEntries(f: RepoFile): Provided[] {
+  const out: Provided[] = [];
+  const idx = new TextIndex(f.text);
+  for (const m of f.text.matchAll(/^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)[ \t]*=/gm)) {
+    const off = m.index + m[0].indexOf(m[1]!);
+    out.push({ name: m[1]!, file: f.path, start: idx.position(off), end: idx.position(off + m[1]!.length) });
+  }
+  return out;
+}
+
