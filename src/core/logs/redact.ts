@@ -1,0 +1,97 @@
+/**
+ * Masks secrets in log lines before they leave core. Two kinds of knowledge:
+ * - the values of the Secrets a workload references (and their encodings a program is likely to
+ *   print: base64, base64url, URL-encoded, JSON-escaped), found anywhere in a line;
+ * - patterns every credential of a common kind has: bearer and basic authorization, JWTs,
+ *   key=value pairs whose key names a credential, passwords in URLs, cloud and forge tokens,
+ *   private key blocks.
+ *
+ * Matching happens on the whole line, so a value glued to other text is still found. Values
+ * shorter than MIN_SECRET_LENGTH are not masked: masking "1" or "yes" everywhere would destroy the
+ * log and reveal the value by its absence just the same.
+ */
+export const MASK = '[redacted]';
+export const MIN_SECRET_LENGTH = 4;
+
+interface Pattern {
+  re: RegExp;
+  /** Replacement: keeps the part that says what was there (the key, the scheme). */
+  replace: string;
+}
+
+const PATTERNS: Pattern[] = [
+  { re: /-----BEGIN ([A-Z ]*)PRIVATE KEY-----[\s\S]*?(?:-----END \1PRIVATE KEY-----|$)/g, replace: `-----BEGIN $1PRIVATE KEY----- ${MASK}` },
+  { re: /\b(authorization|proxy-authorization)(["']?\s*[:=]\s*["']?)(bearer|basic|token|digest|negotiate)?\s*[^\s"',;]+/gi, replace: `$1$2$3 ${MASK}` },
+  { re: /\b(bearer|basic)\s+[A-Za-z0-9\-._~+/]{8,}=*/gi, replace: `$1 ${MASK}` },
+  // JSON Web Tokens: three base64url parts, the first two starting with '{"'.
+  { re: /\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, replace: MASK },
+  // Passwords in URLs: scheme://user:password@host
+  { re: /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+):[^\s@/]+@/gi, replace: `$1:${MASK}@` },
+  // key=value, key: value, "key": "value" where the key names a credential.
+  {
+    re: /((?:["']?)[\w.-]*(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|client[_-]?secret|credentials?|auth)(?:["']?)\s*[:=]\s*)("[^"]*"|'[^']*'|[^\s,;&}]+)/gi,
+    replace: `$1${MASK}`,
+  },
+  { re: /\b(AKIA|ASIA)[0-9A-Z]{16}\b/g, replace: MASK },
+  { re: /\bgh[pousr]_[A-Za-z0-9]{30,}\b/g, replace: MASK },
+  { re: /\bglpat-[A-Za-z0-9_-]{20,}\b/g, replace: MASK },
+  { re: /\bxox[abprs]-[A-Za-z0-9-]{10,}\b/g, replace: MASK },
+  { re: /\bsk_(live|test)_[A-Za-z0-9]{16,}\b/g, replace: MASK },
+  { re: /\bAIza[0-9A-Za-z_-]{35}\b/g, replace: MASK },
+];
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The forms in which a program is likely to print a value. */
+function encodings(value: string): string[] {
+  const b64 = Buffer.from(value, 'utf8').toString('base64');
+  const forms = [value, b64, b64.replace(/=+$/, ''), Buffer.from(value, 'utf8').toString('base64url'), encodeURIComponent(value), JSON.stringify(value).slice(1, -1)];
+  // A multi-line secret (a certificate, a key) is printed one line at a time: mask each line.
+  if (value.includes('\n')) forms.push(...value.split(/\r?\n/).map((l) => l.trim()));
+  return forms.filter((f) => f.length >= MIN_SECRET_LENGTH);
+}
+
+export class Redactor {
+  private readonly values = new Set<string>();
+  private valuePattern: RegExp | undefined;
+
+  constructor(secretValues: Iterable<string> = [], private readonly usePatterns = true) {
+    this.add(secretValues);
+  }
+
+  /** Adds Secret values; returns how many were too short to mask (reported, never printed). */
+  add(secretValues: Iterable<string>): number {
+    let short = 0;
+    let changed = false;
+    for (const v of secretValues) {
+      if (v.trim().length < MIN_SECRET_LENGTH) {
+        if (v.length > 0) short++;
+        continue;
+      }
+      for (const form of encodings(v)) {
+        if (!this.values.has(form)) {
+          this.values.add(form);
+          changed = true;
+        }
+      }
+    }
+    if (changed) {
+      // Longest first, so a value that contains another is masked whole.
+      const sorted = [...this.values].sort((a, b) => b.length - a.length).map(escapeRegExp);
+      this.valuePattern = new RegExp(sorted.join('|'), 'g');
+    }
+    return short;
+  }
+
+  get size(): number {
+    return this.values.size;
+  }
+
+  redact(text: string): string {
+    let out = this.valuePattern ? text.replace(this.valuePattern, MASK) : text;
+    if (this.usePatterns) for (const p of PATTERNS) out = out.replace(p.re, p.replace);
+    return out;
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * Reading one source for as long as it has something to say: open, read, and when the stream
+ * drops, stalls or ends, ask the source what its container is doing and reopen from the last line
+ * (resume.ts), within the source's reconnect budget (retry.ts). Lines are redacted, annotated and
+ * filtered here, in the reader, and handed over through the bounded queue: while the consumer is
+ * slow, the reader is parked in `deliver` and does not read its socket.
+ */
+import { messageOf } from '../errors';
+import { wantsLine, type LineFilter } from './filters';
+import { colorIndex, detectLevel, jsonFields } from './presentation';
+import type { Redactor } from './redact';
+import { ResumePoint } from './resume';
+import { ReconnectBudget, sleep, type RetryPolicy } from './retry';
+import { normalizeTime } from './timestamps';
+import { SourceGoneError, sourceKey, sourceLabel, type LogSource, type OpenRequest, type RawLine, type TailLine, type TailNotice } from './types';
+
+export interface SourceStreamOptions {
+  follow: boolean;
+  /** Normalised RFC 3339: lines before it are not shown (also when a server rounds sinceTime down). */
+  since?: string;
+  tail?: number;
+  /** No line for this long: the stream is assumed stalled and reopened (lossless, so harmless when it was just quiet). */
+  idleTimeoutMs: number;
+  retry: RetryPolicy;
+  lines: LineFilter;
+  redactor: Redactor;
+}
+
+export type Delivery = { line: Omit<TailLine, 'seq'> } | { notice: TailNotice };
+
+/** Resolves false when nobody listens any more. */
+export type Deliver = (d: Delivery) => Promise<boolean>;
+
+class IdleTimeout extends Error {}
+
+export class SourceStream {
+  /** Set by discovery: this instance will write nothing new; read to the end, do not reopen. */
+  down = false;
+  private readonly resume = new ResumePoint();
+  private readonly budget: ReconnectBudget;
+  private readonly label: string;
+  private readonly color: number;
+
+  constructor(
+    readonly source: LogSource,
+    private readonly options: SourceStreamOptions,
+    /** When set, the first open asks for lines since this time instead of the tail (a source that waited for a slot). */
+    private readonly startedLate?: string,
+  ) {
+    this.budget = new ReconnectBudget(options.retry);
+    this.label = sourceLabel(source.identity);
+    this.color = colorIndex(sourceKey(source.identity));
+  }
+
+  /** Resolves when the source has nothing more to give, the consumer left, or the signal aborted. */
+  async run(deliver: Deliver, signal: AbortSignal): Promise<void> {
+    const say = (notice: TailNotice) => deliver({ notice });
+    let first = true;
+    while (!signal.aborted) {
+      let follow = this.options.follow;
+      // A source that waited for a slot may have changed meanwhile: ask before its first open too.
+      if (!first || this.startedLate !== undefined) {
+        const state = await this.state(signal);
+        if (signal.aborted) return;
+        if (state === 'gone') {
+          await say({ type: 'source-ended', source: this.label, reason: 'gone' });
+          return;
+        }
+        if (state === 'terminated') follow = false;
+      }
+      const request = this.request(follow);
+      this.resume.reopened();
+      const stream = new AbortController();
+      const stop = () => stream.abort();
+      signal.addEventListener('abort', stop, { once: true });
+      let gotLines = false;
+      let outcome: 'ended' | 'stalled' | 'failed';
+      let reason = '';
+      try {
+        const it = this.source.open(request, stream.signal)[Symbol.asyncIterator]();
+        for (;;) {
+          const next = await nextWithin(it, this.options.idleTimeoutMs, stream);
+          if (next.done) break;
+          if (!this.resume.accept(next.value.time)) continue;
+          gotLines = true;
+          this.budget.succeeded();
+          const line = this.present(next.value);
+          if (line && !(await deliver({ line }))) return;
+        }
+        outcome = 'ended';
+      } catch (e) {
+        if (signal.aborted) return;
+        if (e instanceof SourceGoneError) {
+          await say({ type: 'source-ended', source: this.label, reason: messageOf(e) || 'gone' });
+          return;
+        }
+        outcome = e instanceof IdleTimeout ? 'stalled' : 'failed';
+        reason = e instanceof IdleTimeout ? `no output for ${this.options.idleTimeoutMs} ms` : messageOf(e);
+      } finally {
+        signal.removeEventListener('abort', stop);
+        stream.abort();
+      }
+      first = false;
+      if (outcome === 'ended' && (!follow || this.down)) {
+        await say({ type: 'source-ended', source: this.label, reason: follow ? 'stopped' : 'read to the end' });
+        return;
+      }
+      // A stall of a quiet container is not a failure: the reopen only checks the stream is alive.
+      // A failed open, or a stream that ends or breaks without giving anything, is one.
+      let delay: number | undefined;
+      if (outcome === 'stalled' || gotLines) delay = this.budget.pause();
+      else delay = this.budget.failed();
+      if (delay === undefined) {
+        await say({ type: 'source-failed', source: this.label, reason: `gave up after ${this.options.retry.maxAttempts} attempts: ${reason || 'the stream kept ending'}` });
+        return;
+      }
+      if (outcome !== 'stalled') {
+        await say({ type: 'reconnecting', source: this.label, reason: reason || 'the server ended the stream', attempt: this.budget.attempts, delayMs: delay });
+      }
+      if (!(await sleep(delay, signal))) return;
+    }
+  }
+
+  private async state(signal: AbortSignal): Promise<'running' | 'terminated' | 'gone'> {
+    if (!this.source.state) return this.down ? 'terminated' : 'running';
+    try {
+      const s = await this.source.state(signal);
+      // Discovery said the instance is done, the source still sees it running: read what is there, once.
+      return s === 'running' && this.down ? 'terminated' : s;
+    } catch {
+      // Cannot tell (API unreachable): try the stream itself, the budget bounds the attempts.
+      return this.down ? 'terminated' : 'running';
+    }
+  }
+
+  private request(follow: boolean): OpenRequest {
+    const since = this.resume.sinceTime;
+    if (since) return { sinceTime: since, follow };
+    // Nothing read yet (first open, or every attempt failed before a line): ask as at the start.
+    if (this.startedLate) return { sinceTime: this.startedLate, follow };
+    return { ...(this.options.since ? { sinceTime: this.options.since } : {}), ...(this.options.tail !== undefined && this.options.tail >= 0 ? { tailLines: this.options.tail } : {}), follow };
+  }
+
+  private present(raw: RawLine): Omit<TailLine, 'seq'> | undefined {
+    const time = raw.time === undefined ? undefined : (normalizeTime(raw.time) ?? raw.time);
+    if (this.options.since && time && time < this.options.since) return undefined;
+    const text = this.options.redactor.redact(raw.text);
+    const fields = jsonFields(text);
+    const level = detectLevel(text, fields);
+    if (!wantsLine(text, level, this.options.lines)) return undefined;
+    const id = this.source.identity;
+    return {
+      source: { cluster: id.cluster, namespace: id.namespace, pod: id.pod, container: id.container, ...(id.node ? { node: id.node } : {}), kind: id.kind, ...(id.instance ? { instance: id.instance } : {}) },
+      ...(time ? { time } : {}),
+      stream: raw.stream,
+      text,
+      color: this.color,
+      ...(level ? { level } : {}),
+      ...(fields ? { fields } : {}),
+    };
+  }
+}
+
+/** The iterator's next line, or IdleTimeout when none comes in time (the stream is aborted then). */
+async function nextWithin<T>(it: AsyncIterator<T>, ms: number, stream: AbortController): Promise<IteratorResult<T>> {
+  let timer: NodeJS.Timeout | undefined;
+  const idle = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      stream.abort();
+      // Let the iterator unwind in the background; its pending next() settles once the abort lands.
+      void Promise.resolve(it.return?.()).catch(() => undefined);
+      reject(new IdleTimeout());
+    }, ms);
+  });
+  try {
+    const next = it.next();
+    next.catch(() => undefined); // when the idle timer wins, this settles later: not an unhandled rejection
+    return await Promise.race([next, idle]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

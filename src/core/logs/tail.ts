@@ -1,0 +1,193 @@
+/**
+ * `tailLogs`: every source a discovery reports, read at once and merged into one stream of lines
+ * (in arrival order; each source's own lines in their order) and notices, numbered by `seq`.
+ *
+ * - at most `maxStreams` streams are open at once (stern's --max-log-requests); the others wait,
+ *   the caller is told which and why, and each starts when a stream ends — from the time it was
+ *   found when a tail was asked for, so it loses no line written since the tail began;
+ * - every stream is lossless across drops, stalls and restarts (source-stream.ts);
+ * - values of the workload's Secrets and common credential patterns are masked before a line is
+ *   handed out (redact.ts);
+ * - one bounded queue between the readers and the consumer: a slow consumer slows the readers.
+ *
+ * Ends when the discovery has ended and every stream has; or when the signal aborts; or when the
+ * consumer stops iterating. A discovery that fails is rethrown to the consumer after the lines
+ * that were already read.
+ */
+import { ProdlikeError } from '../errors';
+import { wantsContainer, type ContainerFilter, type LineFilter } from './filters';
+import { BoundedQueue } from './queue';
+import { Redactor } from './redact';
+import { DEFAULT_RETRY, type RetryPolicy } from './retry';
+import { SourceStream, type Delivery } from './source-stream';
+import { normalizeTime } from './timestamps';
+import { instanceKey, sourceLabel, type LogSource, type SourceDiscovery, type TailEvent, type TailNotice } from './types';
+
+export interface TailOptions {
+  /** Keep following new lines (default true). */
+  follow?: boolean;
+  /** RFC 3339: lines from this time on (durations are converted by the caller: sinceToTime). */
+  since?: string;
+  /** The last N lines of each container at the start; undefined or -1: all (within `since`). */
+  tail?: number;
+  lines?: LineFilter;
+  containers?: ContainerFilter;
+  /** At most this many streams open at once (default 50, as stern and kubectl). */
+  maxStreams?: number;
+  /** A stream silent for this long is reopened, to detect a stall (default 60 s). */
+  idleTimeoutMs?: number;
+  retry?: Partial<RetryPolicy>;
+  /** Lines held between readers and the consumer (default 1000). */
+  bufferLines?: number;
+  /** Secret values known up front (more come from the discovery). */
+  secrets?: string[];
+}
+
+export const DEFAULT_MAX_STREAMS = 50;
+export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+
+type Item = Delivery;
+
+export async function* tailLogs(discovery: SourceDiscovery, options: TailOptions, signal: AbortSignal): AsyncGenerator<TailEvent> {
+  const follow = options.follow ?? true;
+  const maxStreams = options.maxStreams ?? DEFAULT_MAX_STREAMS;
+  if (!Number.isInteger(maxStreams) || maxStreams < 1) throw new ProdlikeError('usage', `The stream limit must be a whole number of at least 1 (got ${maxStreams}).`);
+  const since = options.since === undefined ? undefined : normalizeTime(options.since);
+  if (options.since !== undefined && since === undefined) throw new ProdlikeError('usage', `"${options.since}" is not an RFC 3339 time.`);
+  const redactor = new Redactor(options.secrets ?? []);
+  const containers: ContainerFilter = options.containers ?? {};
+  const streamOptions = {
+    follow,
+    since,
+    tail: options.tail,
+    idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+    retry: { ...DEFAULT_RETRY, ...options.retry },
+    lines: options.lines ?? {},
+    redactor,
+  };
+
+  const queue = new BoundedQueue<Item>(options.bufferLines ?? 1000);
+  const inner = new AbortController();
+  const onAbort = () => inner.abort();
+  signal.addEventListener('abort', onAbort, { once: true });
+  if (signal.aborted) inner.abort();
+  const deliver = (d: Item) => queue.push(d);
+
+  const streams = new Map<string, SourceStream>();
+  const waiting: { source: LogSource; foundAt: string; down: boolean }[] = [];
+  let active = 0;
+  let discoveryDone = false;
+  let discoveryError: unknown;
+  let limitNoticeScheduled = false;
+
+  const finishIfDone = () => {
+    if (discoveryDone && active === 0 && waiting.length === 0) queue.close();
+  };
+
+  const start = (source: LogSource, foundAt?: string, down = false) => {
+    const key = instanceKey(source.identity);
+    const stream = new SourceStream(source, streamOptions, foundAt);
+    stream.down = down;
+    streams.set(key, stream);
+    active++;
+    void deliver({ notice: { type: 'source-started', source: sourceLabel(source.identity), resumed: false } });
+    void stream
+      .run(deliver, inner.signal)
+      .catch((e: unknown) => deliver({ notice: { type: 'source-failed', source: sourceLabel(source.identity), reason: e instanceof Error ? e.message : String(e) } }))
+      .finally(() => {
+        active--;
+        if (streams.get(key) === stream) streams.delete(key);
+        // A slot is free: the longest-waiting source gets it.
+        const next = waiting.shift();
+        if (next && !inner.signal.aborted) start(next.source, next.foundAt, next.down);
+        finishIfDone();
+      });
+  };
+
+  const scheduleLimitNotice = () => {
+    if (limitNoticeScheduled) return;
+    limitNoticeScheduled = true;
+    // Sources arrive in bursts (a list of 80 pods): one notice per burst, not one per pod.
+    setImmediate(() => {
+      limitNoticeScheduled = false;
+      if (waiting.length === 0) return;
+      const names = waiting.map((w) => sourceLabel(w.source.identity));
+      const notice: TailNotice = {
+        type: 'limit',
+        open: active,
+        max: maxStreams,
+        waiting: names,
+        message:
+          `${names.length} container${names.length === 1 ? '' : 's'} wait${names.length === 1 ? 's' : ''} for a log stream: at most ${maxStreams} are open at once. ` +
+          `Each starts when another stream ends${options.tail !== undefined && options.tail >= 0 ? ', from the time it was found' : ''}. ` +
+          'Raise the limit (--max-log-requests) or narrow the selection (-l, --container).',
+      };
+      void deliver({ notice });
+    });
+  };
+
+  const found = (source: LogSource) => {
+    const key = instanceKey(source.identity);
+    if (streams.has(key) || waiting.some((w) => instanceKey(w.source.identity) === key)) return;
+    if (!wantsContainer(source.identity, containers)) return;
+    if (active < maxStreams) start(source);
+    else {
+      waiting.push({ source, foundAt: new Date().toISOString(), down: false });
+      scheduleLimitNotice();
+    }
+  };
+
+  const gone = (key: string) => {
+    const i = waiting.findIndex((w) => instanceKey(w.source.identity) === key);
+    // A waiting source that went away before it got a slot still has its log: read it now if it can be.
+    if (i >= 0) {
+      if (waiting[i]!.source.state) waiting[i]!.down = true;
+      else waiting.splice(i, 1);
+    }
+    const s = streams.get(key);
+    if (s) s.down = true;
+  };
+
+  const discover = async () => {
+    try {
+      for await (const e of discovery) {
+        if (inner.signal.aborted) break;
+        if (e.type === 'up') found(e.source);
+        else if (e.type === 'down') gone(e.key);
+        else if (e.type === 'secrets') redactor.add(e.values);
+        else if (e.type === 'notice') await deliver({ notice: { type: 'discovery', level: e.level, message: e.message } });
+      }
+    } catch (e) {
+      if (!inner.signal.aborted) discoveryError = e;
+    } finally {
+      discoveryDone = true;
+      if (discoveryError) {
+        inner.abort();
+        queue.close();
+      }
+      finishIfDone();
+    }
+  };
+  inner.signal.addEventListener('abort', () => queue.close(), { once: true });
+  void discover();
+
+  let seq = 0;
+  try {
+    for (;;) {
+      const item = await queue.take();
+      if (item === undefined) break;
+      if ('line' in item) yield { type: 'line', seq: ++seq, ...item.line };
+      else yield { type: 'notice', notice: item.notice };
+    }
+    if (discoveryError) throw discoveryError;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    inner.abort();
+    queue.close();
+  }
+}
+
+/** A discovery of a fixed set of sources: for local containers, and for tests. */
+export async function* fixedSources(sources: LogSource[]): SourceDiscovery {
+  for (const source of sources) yield { type: 'up', source };
+}

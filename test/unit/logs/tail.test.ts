@@ -1,0 +1,225 @@
+// Unit tests of the merger's pure logic against in-process fake sources (fake-source.ts): ordering,
+// numbering, lossless resume across drops and stalls, restarts, budgets, the stream limit and
+// backpressure. The real servers are exercised in test/integration/logs.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { tailLogs, fixedSources, type DiscoveryEvent, type TailEvent, type TailOptions, type TailLine, type TailNotice } from '../../../src/core/logs';
+import { FakeSource, identity } from './fake-source';
+
+type Line = TailLine & { type: 'line' };
+
+/** Reads the tail until `until` says stop (or it ends), then aborts it; returns what was seen. */
+async function collect(
+  discovery: AsyncIterable<DiscoveryEvent>,
+  options: TailOptions,
+  until: (lines: Line[], notices: TailNotice[]) => boolean = () => false,
+): Promise<{ lines: Line[]; notices: TailNotice[] }> {
+  const ac = new AbortController();
+  const lines: Line[] = [];
+  const notices: TailNotice[] = [];
+  for await (const e of tailLogs(discovery, { idleTimeoutMs: 5000, retry: { initialDelayMs: 1, maxDelayMs: 5 }, ...options }, ac.signal)) {
+    if (e.type === 'line') lines.push(e);
+    else notices.push(e.notice);
+    if (until(lines, notices)) {
+      ac.abort();
+    }
+  }
+  return { lines, notices };
+}
+
+function texts(lines: Line[], pod?: string): string[] {
+  return lines.filter((l) => !pod || l.source.pod === pod).map((l) => l.text);
+}
+
+function assertNumbered(lines: Line[]): void {
+  assert.deepEqual(
+    lines.map((l) => l.seq),
+    lines.map((_, i) => i + 1),
+    'every line carries the next sequence number',
+  );
+}
+
+/** A discovery that reports sources and then stays open, as a watch does, until the tail ends. */
+async function* live(events: DiscoveryEvent[], hold: Promise<void> = new Promise(() => undefined)): AsyncGenerator<DiscoveryEvent> {
+  yield* events;
+  await hold;
+}
+
+test('lines of all sources come out in one stream, numbered, each source in its own order', async () => {
+  const a = new FakeSource(identity('web-1'));
+  const b = new FakeSource(identity('web-2'));
+  for (let i = 0; i < 50; i++) {
+    a.write(`a ${i}`);
+    b.write(`b ${i}`);
+  }
+  a.end();
+  b.end();
+  const { lines, notices } = await collect(fixedSources([a, b]), {});
+  assertNumbered(lines);
+  assert.deepEqual(texts(lines, 'web-1'), Array.from({ length: 50 }, (_, i) => `a ${i}`));
+  assert.deepEqual(texts(lines, 'web-2'), Array.from({ length: 50 }, (_, i) => `b ${i}`));
+  assert.ok(notices.some((n) => n.type === 'source-started' && n.source === 'web-1/app'));
+  // Each source keeps its colour; the colour does not depend on which source came first.
+  const colors = new Set(lines.filter((l) => l.source.pod === 'web-1').map((l) => l.color));
+  assert.equal(colors.size, 1);
+  const again = await collect(fixedSources([b, a]), {});
+  assert.equal(again.lines.find((l) => l.source.pod === 'web-1')!.color, [...colors][0]);
+});
+
+test('a stream dropped again and again mid-second resumes exactly where it stopped: nothing lost, nothing repeated', async () => {
+  const s = new FakeSource(identity('web-1'));
+  // Many lines per second and several per exact instant — including identical ones, which are real lines too.
+  for (let i = 0; i < 300; i++) {
+    s.write(`line ${i}`);
+    if (i % 10 === 0) s.write(`line ${i} (same instant)`, { sameTime: true });
+    if (i % 25 === 0) s.write(`line ${i} (same instant)`, { sameTime: true });
+  }
+  s.faults.push({ type: 'drop', afterLines: 7 }, { type: 'drop', afterLines: 40 }, { type: 'drop', afterLines: 1 }, { type: 'drop', afterLines: 95 });
+  s.end();
+  const { lines, notices } = await collect(fixedSources([s]), { follow: true });
+  assertNumbered(lines);
+  assert.deepEqual(texts(lines), s.lines.map((l) => l.text));
+  assert.equal(notices.filter((n) => n.type === 'reconnecting').length, 4);
+  // Resumed streams asked from the second of the last line, never from the start.
+  assert.ok(s.requests.slice(1).every((r) => r.sinceTime !== undefined && r.tailLines === undefined));
+});
+
+test('a stalled stream is noticed by its silence and reopened without loss', async () => {
+  const s = new FakeSource(identity('web-1'));
+  for (let i = 0; i < 20; i++) s.write(`before ${i}`);
+  s.faults.push({ type: 'stall', afterLines: 12 });
+  let wrote = false;
+  const { lines } = await collect(live([{ type: 'up', source: s }]), { idleTimeoutMs: 30 }, (ls) => {
+    if (ls.length === 20 && !wrote) {
+      wrote = true;
+      s.write('after the stall');
+    }
+    return ls.some((l) => l.text === 'after the stall');
+  });
+  assertNumbered(lines);
+  assert.deepEqual(texts(lines), [...Array.from({ length: 20 }, (_, i) => `before ${i}`), 'after the stall']);
+  assert.ok(s.requests.length >= 2, 'the stream was reopened');
+});
+
+test('a restarted container: the old instance is read to its end, the new one from its start', async () => {
+  const old = new FakeSource(identity('web-1', 'app', { instance: 'c1' }));
+  const next = new FakeSource(identity('web-1', 'app', { instance: 'c2' }));
+  for (let i = 0; i < 5; i++) old.write(`old ${i}`);
+  old.faults.push({ type: 'drop', afterLines: 3 });
+  let release!: () => void;
+  const hold = new Promise<void>((r) => (release = r));
+  async function* discovery(): AsyncGenerator<DiscoveryEvent> {
+    yield { type: 'up', source: old };
+    // The container restarts: it wrote two more lines nobody read before it ended.
+    await new Promise((r) => setTimeout(r, 5));
+    old.write('old 5');
+    old.write('old 6 (last words)');
+    old.end('terminated');
+    next.write('new 0');
+    yield { type: 'down', key: 'test/default/web-1/app#c1' };
+    yield { type: 'up', source: next };
+    await hold;
+  }
+  const { lines, notices } = await collect(discovery(), {}, (ls) => {
+    const done = ls.some((l) => l.text === 'old 6 (last words)') && ls.some((l) => l.text === 'new 0');
+    if (done) release();
+    return done;
+  });
+  assertNumbered(lines);
+  assert.deepEqual(texts(lines).filter((t) => t.startsWith('old')), ['old 0', 'old 1', 'old 2', 'old 3', 'old 4', 'old 5', 'old 6 (last words)']);
+  assert.deepEqual(texts(lines).filter((t) => t.startsWith('new')), ['new 0']);
+  assert.equal(lines.find((l) => l.text === 'new 0')!.source.instance, 'c2');
+  // Same pod and container after the restart: same colour.
+  assert.equal(lines.find((l) => l.text === 'new 0')!.color, lines[0]!.color);
+  assert.ok(notices.some((n) => n.type === 'source-ended' && n.source === 'web-1/app'));
+});
+
+test('a deleted pod ends its source without retries', async () => {
+  const s = new FakeSource(identity('web-1'));
+  s.write('hello');
+  s.faults.push({ type: 'drop', afterLines: 1 });
+  s.currentState = 'running';
+  const { lines, notices } = await collect(fixedSources([s]), {}, (ls) => {
+    if (ls.length === 1) s.end('gone');
+    return false;
+  });
+  assert.deepEqual(texts(lines), ['hello']);
+  assert.ok(notices.some((n) => n.type === 'source-ended' && n.reason === 'gone'));
+  assert.ok(!notices.some((n) => n.type === 'source-failed'));
+});
+
+test('a source that keeps failing is given up after its budget, with the reason, and the others go on', async () => {
+  const broken = new FakeSource(identity('broken'));
+  for (let i = 0; i < 10; i++) broken.faults.push({ type: 'refuse', message: 'container "app" in pod "broken" is waiting to start: ContainerCreating' });
+  const ok = new FakeSource(identity('ok'));
+  ok.write('fine');
+  ok.end();
+  const { lines, notices } = await collect(fixedSources([broken, ok]), { retry: { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 2 } });
+  assert.deepEqual(texts(lines), ['fine']);
+  const failed = notices.find((n) => n.type === 'source-failed');
+  assert.ok(failed && failed.type === 'source-failed');
+  assert.equal(failed.source, 'broken/app');
+  assert.match(failed.reason, /gave up after 3 attempts: .*waiting to start/);
+  assert.equal(broken.requests.length, 4);
+});
+
+test('at most N streams are open; the others wait, are named in a notice, and start when a stream ends — losing nothing', async () => {
+  const sources = [1, 2, 3, 4].map((n) => new FakeSource(identity(`web-${n}`)));
+  for (const s of sources) s.write(`${s.identity.pod} first`);
+  const { lines, notices } = await collect(live(sources.map((source) => ({ type: 'up', source }) as DiscoveryEvent)), { maxStreams: 2, tail: 10 }, (ls, ns) => {
+    if (ls.length === 2 && ns.some((n) => n.type === 'limit')) {
+      // web-3 and web-4 wait; they write meanwhile; then web-1 ends and frees a slot.
+      sources[2]!.write('web-3 while waiting');
+      sources[0]!.end();
+    }
+    if (ls.some((l) => l.text === 'web-3 while waiting')) sources[1]!.end();
+    return ls.some((l) => l.source.pod === 'web-4');
+  });
+  const limit = notices.find((n) => n.type === 'limit');
+  assert.ok(limit && limit.type === 'limit');
+  assert.deepEqual(limit.waiting, ['web-3/app', 'web-4/app']);
+  assert.match(limit.message, /2 containers wait for a log stream: at most 2 are open at once/);
+  assert.ok(texts(lines).includes('web-3 while waiting'), 'a line written while its source waited is not lost');
+  assertNumbered(lines);
+});
+
+test('a slow consumer slows the readers: lines are not buffered without bound', async () => {
+  const s = new FakeSource(identity('chatty'));
+  for (let i = 0; i < 20_000; i++) s.write(`line ${i}`);
+  const ac = new AbortController();
+  const it = tailLogs(fixedSources([s]), { bufferLines: 100 }, ac.signal)[Symbol.asyncIterator]();
+  let read = 0;
+  while (read < 10) {
+    const r = await it.next();
+    if (r.value?.type === 'line') read++;
+  }
+  // The consumer pauses; give the readers every chance to run ahead.
+  for (let i = 0; i < 50; i++) await new Promise((r) => setImmediate(r));
+  assert.ok(s.handedOut <= 10 + 100 + 2, `the reader ran ahead by ${s.handedOut - 10} lines`);
+  ac.abort();
+  // Draining after abort ends the tail.
+  for (;;) if ((await it.next()).done) break;
+});
+
+test('non-follow: each source is read once and the tail ends', async () => {
+  const s = new FakeSource(identity('web-1'));
+  for (let i = 0; i < 30; i++) s.write(`line ${i}`);
+  const { lines } = await collect(fixedSources([s]), { follow: false, tail: 5 });
+  assert.deepEqual(texts(lines), ['line 25', 'line 26', 'line 27', 'line 28', 'line 29']);
+  assert.deepEqual(s.requests, [{ tailLines: 5, follow: false }]);
+});
+
+test('a discovery that fails is reported to the consumer after the lines already read', async () => {
+  const s = new FakeSource(identity('web-1'));
+  s.write('one');
+  s.end();
+  async function* failing(): AsyncGenerator<DiscoveryEvent> {
+    yield { type: 'up', source: s };
+    await new Promise((r) => setTimeout(r, 5));
+    throw new Error('the API server refused the watch');
+  }
+  const seen: TailEvent[] = [];
+  await assert.rejects(async () => {
+    for await (const e of tailLogs(failing(), {}, new AbortController().signal)) seen.push(e);
+  }, /refused the watch/);
+});
