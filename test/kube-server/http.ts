@@ -344,6 +344,10 @@ export class Router {
 function prepare(r: ResourceType, obj: KubeObject): KubeObject {
   const o = structuredClone(obj);
   o.metadata = o.metadata ?? {};
+  // A real API server decodes every write into Go types and encodes it again, so `null` and empty
+  // structs that a client sent (kubectl's rollback sends `creationTimestamp: null`, `resources: {}`)
+  // read back the same as when omitted. Dropping both keeps templates (and their hashes) comparable.
+  if (o.spec && (r.plural === 'deployments' || r.plural === 'replicasets' || r.plural === 'pods')) o.spec = normalize(o.spec);
   if (r.plural === 'deployments') {
     const spec = (o.spec = o.spec ?? {});
     if (!spec.template) throw new ApiError(422, 'Invalid', `Deployment.apps "${o.metadata.name}" is invalid: spec.template: Required value`);
@@ -375,6 +379,21 @@ function prepare(r: ResourceType, obj: KubeObject): KubeObject {
     }
   }
   return o;
+}
+
+function normalize(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(normalize);
+  if (v && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) {
+      const n = normalize(x);
+      if (n === null || n === undefined) continue;
+      if (typeof n === 'object' && !Array.isArray(n) && Object.keys(n).length === 0) continue;
+      out[k] = n;
+    }
+    return out;
+  }
+  return v;
 }
 
 function parseBody(body: string): KubeObject {
