@@ -272,7 +272,7 @@ export function checkDockerfile(input: DockerfileRuleInput): Hit[] {
         const pkg = unpinnedPackages(raw);
         if (pkg) hits.push({ ruleId: 'package-upgrade-unpinned', message: pkg, ...at });
         const log = /\b(?:mkdir|touch)\s+(?:-\S+\s+)*((?:[^\s;&|]*\/logs?(?:\/[^\s;&|]*)?)|[^\s;&|]+\.log)(?=$|[\s;&|])/m.exec(raw);
-        if (log && !info.linkedToStdio.has(log[1]!)) {
+        if (log && ![...info.linkedToStdio].some((l) => l === log[1] || l.startsWith(log[1]!.replace(/\/$/, '') + '/'))) {
           hits.push({ ruleId: 'log-file-in-image', message: `RUN creates ${log[1]} for logs; logs belong on stdout/stderr.`, ...at, data: { path: log[1]! } });
         }
       } else if (kw === 'VOLUME') {
