@@ -156,6 +156,7 @@ export async function startKubeServer(options: KubeServerOptions = {}): Promise<
       }, timeoutMs);
     });
 
+  let closed: Promise<void> | undefined;
   const api: KubeServer = {
     url,
     kubeconfigPath,
@@ -213,12 +214,13 @@ export async function startKubeServer(options: KubeServerOptions = {}): Promise<
     requests: router.requests,
     openStreams: (kind) => [...router.open].filter((s) => !kind || s.kind === kind).length,
     async close() {
+      if (closed) return closed;
       controller.stop();
       logs.endAll();
       router.dropOpen();
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      rmSync(dir, { recursive: true, force: true });
+      closed = new Promise<void>((resolve) => server.close(() => resolve())).then(() => rmSync(dir, { recursive: true, force: true }));
+      return closed;
     },
   };
   return api;

@@ -66,7 +66,7 @@ function outcome(server: KubeServer): unknown {
     changeCause: d.metadata.annotations?.['kubernetes.io/change-cause'] ?? null,
     replicaSets: server
       .list('replicasets', 'default')
-      .map((rs) => [Number(rs.metadata.annotations['deployment.kubernetes.io/revision']), rs.spec.template.spec.containers[0].image])
+      .map((rs) => [Number(rs.metadata.annotations?.['deployment.kubernetes.io/revision']), rs.spec.template.spec.containers[0].image])
       .sort((a, b) => a[0] - b[0]),
   };
 }
