@@ -1,4 +1,7 @@
-// Two bundles: the extension (CommonJS, `vscode` provided by the host) and the `prodlike` CLI.
+// The extension (CommonJS, `vscode` provided by the host) and the `prodlike` CLI. The extension is
+// three bundles: a small entry that activation loads, and two halves of core that it requires on
+// first use (src/extension/lazy): files only (prodlike.yaml, parity), and engines and clusters
+// (dockerode, client-node), so activation never parses the heavy ones.
 // ssh2 (pulled in by docker-modem) has optional native addons; they are loaded inside try/catch by
 // ssh2 itself, so leaving them external keeps the bundle loadable where they are absent.
 import * as esbuild from 'esbuild';
@@ -20,6 +23,8 @@ const common = {
 
 const builds = [
   { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js' },
+  { ...common, entryPoints: ['src/extension/lazy/workspace.ts'], outfile: 'dist/extension-workspace.js' },
+  { ...common, entryPoints: ['src/extension/lazy/clusters.ts'], outfile: 'dist/extension-clusters.js' },
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
 ];
 

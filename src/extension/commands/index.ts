@@ -1,0 +1,36 @@
+/** Every command, wired in one place (vscode-containers' registerCommands.ts); one file per command. */
+import * as vscode from 'vscode';
+import type { Ctx } from '../ctx';
+import { describe, isAborted } from '../errors';
+import type { CommandFactory } from './types';
+import { deploy } from './deploy';
+import { openConfig } from './openConfig';
+import { showOutput } from './showOutput';
+import { switchEnvironment } from './switchEnvironment';
+
+const COMMANDS: Record<string, CommandFactory> = {
+  'prodlike.deploy.run': deploy,
+  'prodlike.config.open': openConfig,
+  'prodlike.environment.switch': switchEnvironment,
+  'prodlike.output.show': showOutput,
+};
+
+export function registerCommands(ctx: Ctx): void {
+  for (const [id, factory] of Object.entries(COMMANDS)) {
+    const run = factory(ctx);
+    ctx.pushExtCleanup(
+      vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+        try {
+          return await run(...args);
+        } catch (e) {
+          if (isAborted(e)) return;
+          // A command's failure is shown to the user and logged with its stack; never swallowed.
+          ctx.output.error(`${id} failed`, e);
+          const show = 'Show Log';
+          const choice = await vscode.window.showErrorMessage(`prodlike: ${describe(e)}`, show);
+          if (choice === show) ctx.output.show(true);
+        }
+      }),
+    );
+  }
+}

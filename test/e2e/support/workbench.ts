@@ -1,0 +1,96 @@
+/**
+ * Playwright driving Debian's chromium against code-server: what a user sees and clicks. Helpers
+ * find things the way a user does (visible text, accessible names), and every step can leave a
+ * screenshot under test-results/e2e/ as an artefact.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { ROOT, type CodeServer } from './codeServer';
+
+export const SCREENSHOTS = join(ROOT, 'test-results', 'e2e');
+
+export interface Workbench {
+  page: Page;
+  server: CodeServer;
+  /** Saves test-results/e2e/<name>.png. */
+  screenshot(name: string): Promise<string>;
+  /** The status-bar entry whose text contains `text`. */
+  statusBarItem(text: string | RegExp): Locator;
+  /** Runs a command from the palette (F1) by its title. */
+  runCommand(title: string): Promise<void>;
+  /** Notification toasts whose text contains `text`. */
+  notification(text: string | RegExp): Locator;
+  /** Opens the prodlike view container in the activity bar. */
+  openProdlikeViews(): Promise<void>;
+  /** A row of a tree view, found by its accessible label. */
+  treeItem(view: string, label: string | RegExp): Locator;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** Answer to "Do you trust the authors of the files in this folder?". */
+  trust: boolean;
+}
+
+export async function openWorkbench(server: CodeServer, options: OpenOptions): Promise<Workbench> {
+  const browser: Browser = await chromium.launch({
+    executablePath: process.env.PRODLIKE_E2E_CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(`${server.url}/?folder=${encodeURIComponent(server.workspace)}`);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+
+    // A fresh profile asks whether the folder's authors are trusted (Workspace Trust).
+    const answer = options.trust ? 'Yes, I trust the authors' : "No, I don't trust the authors";
+    const button = page.getByRole('button', { name: answer });
+    await button.waitFor({ timeout: 60_000 });
+    await button.click();
+    await button.waitFor({ state: 'detached', timeout: 30_000 });
+
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    const wb: Workbench = {
+      page,
+      server,
+      async screenshot(name) {
+        const file = join(SCREENSHOTS, `${name}.png`);
+        await page.screenshot({ path: file });
+        return file;
+      },
+      statusBarItem(text) {
+        return page.locator('#workbench\\.parts\\.statusbar .statusbar-item').filter({ hasText: text });
+      },
+      async runCommand(title) {
+        await page.keyboard.press('F1');
+        const input = page.locator('.quick-input-widget input');
+        await input.waitFor();
+        await input.fill(`>${title}`);
+        const row = page.locator('.quick-input-list .monaco-list-row').filter({ hasText: title }).first();
+        await row.waitFor();
+        await input.press('Enter');
+      },
+      notification(text) {
+        return page.locator('.notifications-toasts .notification-toast').filter({ hasText: text });
+      },
+      async openProdlikeViews() {
+        const tab = page.locator('.activitybar .action-item a[aria-label^="prodlike"]').first();
+        await tab.waitFor({ timeout: 30_000 });
+        const item = tab.locator('xpath=..');
+        if (!((await item.getAttribute('class')) ?? '').includes('checked')) await tab.click();
+      },
+      treeItem(view, label) {
+        const pane = page.locator('.pane').filter({ has: page.locator('.pane-header', { hasText: view }) });
+        return pane.locator('.monaco-list-row').filter({ hasText: label });
+      },
+      async close() {
+        await browser.close();
+      },
+    };
+    return wb;
+  } catch (e) {
+    await browser.close();
+    throw e;
+  }
+}
