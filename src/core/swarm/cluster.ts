@@ -93,8 +93,8 @@ export interface SwarmRollbackPatch {
 
 const DEFAULT_DEADLINE_MS = 600_000;
 
-export function openSwarmCluster(options: SwarmClusterOptions & { engine?: string } = {}): SwarmCluster {
-  return new SwarmCluster(openEngine(resolveEngineEndpoint(options.engine)), options);
+export function openSwarmCluster(options: SwarmClusterOptions & { engine?: string; env?: NodeJS.ProcessEnv } = {}): SwarmCluster {
+  return new SwarmCluster(openEngine(resolveEngineEndpoint(options.engine, options.env)), options);
 }
 
 export class SwarmCluster implements Cluster {

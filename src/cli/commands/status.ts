@@ -1,0 +1,61 @@
+/** `prodlike status [environment]`: the environment's workload and its tasks/pods, or every workload of its namespace. */
+import { shortImage } from '../../core/swarm/image-ref';
+import type { Pod, Workload } from '../../core/cluster/types';
+import { paint, printJson, println, table, type CliIO } from '../io';
+import type { RegisterCommand } from '../program';
+import { addTargetOptions, describeTarget, targetFor, targetJson, type TargetFlags } from './deploy';
+
+function stateText(io: CliIO, w: Workload): string {
+  const colour = w.state === 'complete' ? 'green' : w.state === 'progressing' ? 'yellow' : 'red';
+  return paint(io, colour, w.state);
+}
+
+export const registerStatus: RegisterCommand = (program, ctx) => {
+  addTargetOptions(
+    program
+      .command('status')
+      .description("show the environment's workload (revision, image, tasks) or all workloads of its namespace")
+      .argument('[environment]', 'environment from prodlike.yaml (default: the default one)'),
+  ).action(async (envName: string | undefined, flags: TargetFlags) => {
+    const io = ctx.io;
+    const target = await targetFor(ctx, envName, flags);
+    try {
+      if (target.workload) {
+        const workload = await target.cluster.getWorkload(target.workload);
+        const pods = await target.cluster.pods(target.workload);
+        if (io.json) return printJson(io, { ...targetJson(target), workload, pods });
+        println(io, table(describeTarget(target)));
+        println(io);
+        println(
+          io,
+          table([
+            ['workload', workload.name],
+            ['state', stateText(io, workload)],
+            ['revision', String(workload.revision ?? '-')],
+            ['image', workload.image],
+            ['tasks', `${workload.ready}/${workload.desired} running, ${workload.updated} on this image`],
+            ...workload.conditions.filter((c) => c.message).map((c) => [c.type, `${c.status}: ${c.message}`]),
+          ]),
+        );
+        if (pods.length) {
+          println(io);
+          println(io, table([['TASK', 'STATE', 'NODE', 'RESTARTS', 'IMAGE', 'ERROR'], ...pods.map(podRow)]));
+        }
+        return;
+      }
+      const workloads = await target.cluster.listWorkloads(target.namespace);
+      if (io.json) return printJson(io, { ...targetJson(target), workloads });
+      println(io, table(describeTarget(target)));
+      println(io);
+      if (workloads.length === 0) return println(io, `no workloads in ${target.namespace}`);
+      println(io, table([['WORKLOAD', 'STATE', 'READY', 'REVISION', 'IMAGE'], ...workloads.map((w) => [w.name, w.state, `${w.ready}/${w.desired}`, String(w.revision ?? '-'), shortImage(w.image)])]));
+    } finally {
+      target.cluster.dispose();
+    }
+  });
+};
+
+function podRow(p: Pod): string[] {
+  const c = p.containers[0];
+  return [p.name, p.phase, p.node ?? '-', String(p.restarts), c ? shortImage(c.image) : '-', c?.reason ?? ''];
+}
