@@ -92,7 +92,7 @@ export async function observeContainer(o: ObserveOptions): Promise<ContainerObse
     if (exited === undefined) await container.kill().catch(() => undefined);
     const raw = (await container.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
     const { stdout, stderr } = demuxedSizes(Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw)));
-    const diff = ((await container.changes()) ?? []) as { Path: string; Kind: number }[];
+    const diff = changeList(await container.changes());
     return {
       image: o.image,
       stdoutBytes: stdout,
@@ -103,6 +103,12 @@ export async function observeContainer(o: ObserveOptions): Promise<ContainerObse
   } finally {
     await container.remove({ force: true, v: true }).catch(() => undefined);
   }
+}
+
+/** The engine answers "null" (which docker-modem hands back as a Buffer) when nothing changed. */
+function changeList(raw: unknown): { Path: string; Kind: number }[] {
+  const v = Buffer.isBuffer(raw) ? (JSON.parse(raw.toString('utf8') || 'null') as unknown) : raw;
+  return Array.isArray(v) ? v.filter((c): c is { Path: string; Kind: number } => typeof c?.Path === 'string') : [];
 }
 
 async function waitOrTimeout(container: Dockerode.Container, ms: number, signal?: AbortSignal): Promise<number | undefined> {
