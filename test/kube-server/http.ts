@@ -232,9 +232,12 @@ export class Router {
       send: (chunk) => {
         if (closed) return false;
         if (fault && sent >= fault.afterItems && fault.type === 'drop') {
-          // Lose the connection mid-stream: no terminating chunk, no clean end.
-          res.socket?.destroy();
+          // Lose the connection mid-stream: what was sent arrives, then the connection closes
+          // without the terminating chunk (no clean end), as when a proxy or node goes away.
+          const socket = res.socket;
           close();
+          socket?.end();
+          setTimeout(() => socket?.destroy(), 50).unref();
           return false;
         }
         if (fault && sent >= fault.afterItems && fault.type === 'stall') return true; // silence, connection kept open

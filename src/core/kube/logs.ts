@@ -39,12 +39,12 @@ export async function* podLogLines(api: KubeApi, r: PodLogRequest): AsyncGenerat
     else throw new ProdlikeError('usage', `"${o.since}" is neither a duration (5m, 2h) nor a time (RFC 3339).`);
   }
   const path = `/api/v1/namespaces/${encodeURIComponent(r.namespace)}/pods/${encodeURIComponent(r.pod)}/log`;
-  const sinceMs = query.sinceTime ? Date.parse(o.since!) : undefined;
+  const sinceNanos = query.sinceTime ? timeNanos(o.since!) : undefined;
   for await (const raw of api.lines(path, { query, signal: r.signal, idleTimeoutMs: r.idleTimeoutMs })) {
     const m = STAMP.exec(raw);
     const time = m?.[1];
     // The API's sinceTime has second precision; a finer `since` is honoured here.
-    if (sinceMs !== undefined && time && Date.parse(time) < sinceMs) continue;
+    if (sinceNanos !== undefined && time && (timeNanos(time) ?? sinceNanos) < sinceNanos) continue;
     const line: LogLine = {
       source: { cluster: r.cluster, namespace: r.namespace, pod: r.pod, container: o.container ?? '' },
       stream: 'stdout', // the logs API does not say which stream a line came from
@@ -53,4 +53,16 @@ export async function* podLogLines(api: KubeApi, r: PodLogRequest): AsyncGenerat
     if (time) line.time = time;
     yield line;
   }
+}
+
+/** An RFC 3339 time as nanoseconds since the epoch: log lines of one millisecond still compare. */
+export function timeNanos(text: string): bigint | undefined {
+  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})$/.exec(text.trim());
+  if (!m) {
+    const ms = Date.parse(text);
+    return Number.isNaN(ms) ? undefined : BigInt(ms) * 1_000_000n;
+  }
+  const seconds = Date.parse(`${m[1]}${m[3]}`);
+  if (Number.isNaN(seconds)) return undefined;
+  return BigInt(seconds) * 1_000_000n + BigInt((m[2] ?? '').padEnd(9, '0').slice(0, 9));
 }

@@ -2,7 +2,7 @@
 // still delivers what happens afterwards, and never in an uncaught exception or a hang.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { deployment, type KubeServer } from '../../kube-server/index';
+import { deployment, startKubeServer, type KubeServer } from '../../kube-server/index';
 import { openKubeCluster } from '../../../src/core/kube/index';
 import { loadKubeconfig } from '../../../src/core/kube/kubeconfig';
 import { ProdlikeError } from '../../../src/core/errors';
@@ -89,7 +89,7 @@ test('a watch cut mid-stream after some events resumes from the last resourceVer
 });
 
 test('a stalled watch is abandoned after the idle timeout and re-established', async (t) => {
-  const server = await (await import('../../kube-server/index')).startKubeServer();
+  const server = await startKubeServer();
   t.after(() => server.close());
   server.apply(deployment({ name: 'web', image: 'reg/web:1', replicas: 1 }));
   await server.settle();
