@@ -33,9 +33,14 @@ export type Deliver = (d: Delivery) => Promise<boolean>;
 
 class IdleTimeout extends Error {}
 
+/** After discovery says an instance is finished, its open stream gets this long to end by itself. */
+export const DOWN_GRACE_MS = 1000;
+
 export class SourceStream {
   /** Set by discovery: this instance will write nothing new; read to the end, do not reopen. */
   down = false;
+  private current: AbortController | undefined;
+  private closedAfterDown = false;
   private readonly resume = new ResumePoint();
   private readonly budget: ReconnectBudget;
   private readonly label: string;
@@ -50,6 +55,22 @@ export class SourceStream {
     this.budget = new ReconnectBudget(options.retry);
     this.label = sourceLabel(source.identity);
     this.color = colorIndex(sourceKey(source.identity));
+  }
+
+  /**
+   * Discovery says this instance is finished (pod deleted, container replaced). Its stream usually
+   * ends by itself; if it stays open and quiet, it is closed after a grace period and the source's
+   * state decides whether anything is left to read (nothing is lost: a drain reads from the last line).
+   */
+  markDown(graceMs = DOWN_GRACE_MS): void {
+    if (this.down) return;
+    this.down = true;
+    const t = setTimeout(() => {
+      if (!this.current || this.current.signal.aborted) return;
+      this.closedAfterDown = true;
+      this.current.abort();
+    }, graceMs);
+    t.unref();
   }
 
   /** Resolves when the source has nothing more to give, the consumer left, or the signal aborted. */
@@ -71,6 +92,8 @@ export class SourceStream {
       const request = this.request(follow);
       this.resume.reopened();
       const stream = new AbortController();
+      this.current = stream;
+      this.closedAfterDown = false;
       const stop = () => stream.abort();
       signal.addEventListener('abort', stop, { once: true });
       let gotLines = false;
@@ -94,7 +117,7 @@ export class SourceStream {
           await say({ type: 'source-ended', source: this.label, reason: messageOf(e) || 'gone' });
           return;
         }
-        outcome = e instanceof IdleTimeout ? 'stalled' : 'failed';
+        outcome = e instanceof IdleTimeout || this.closedAfterDown ? 'stalled' : 'failed';
         reason = e instanceof IdleTimeout ? `no output for ${this.options.idleTimeoutMs} ms` : messageOf(e);
       } finally {
         signal.removeEventListener('abort', stop);

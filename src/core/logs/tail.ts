@@ -87,7 +87,7 @@ export async function* tailLogs(discovery: SourceDiscovery, options: TailOptions
   const start = (source: LogSource, foundAt?: string, down = false) => {
     const key = instanceKey(source.identity);
     const stream = new SourceStream(source, streamOptions, foundAt);
-    stream.down = down;
+    if (down) stream.markDown();
     streams.set(key, stream);
     active++;
     void deliver({ notice: { type: 'source-started', source: sourceLabel(source.identity), resumed: false } });
@@ -145,7 +145,7 @@ export async function* tailLogs(discovery: SourceDiscovery, options: TailOptions
       else waiting.splice(i, 1);
     }
     const s = streams.get(key);
-    if (s) s.down = true;
+    s?.markDown();
   };
 
   const discover = async () => {
