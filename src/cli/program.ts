@@ -11,6 +11,11 @@ import { registerDoctor } from './commands/doctor';
 import { registerCheck } from './commands/check';
 import { registerBuild } from './commands/build';
 import { registerPush } from './commands/push';
+import { registerRun } from './commands/run';
+import { registerPs } from './commands/ps';
+import { registerLogs } from './commands/logs';
+import { registerStop } from './commands/stop';
+import { registerDiff } from './commands/diff';
 import { registerDeploy } from './commands/deploy';
 import { registerStatus } from './commands/status';
 import { registerHistory } from './commands/history';
@@ -26,7 +31,7 @@ export interface CommandContext {
 export type RegisterCommand = (program: Command, ctx: CommandContext) => void;
 
 /** Every command of the CLI. One file each; add new ones here. */
-const COMMANDS: RegisterCommand[] = [registerDoctor, registerBuild, registerPush, registerCheck, registerDeploy, registerStatus, registerHistory, registerRollback, registerLocal];
+const COMMANDS: RegisterCommand[] = [registerDoctor, registerBuild, registerPush, registerRun, registerPs, registerLogs, registerStop, registerDiff, registerCheck, registerDeploy, registerStatus, registerHistory, registerRollback, registerLocal];
 
 declare const PRODLIKE_VERSION: string | undefined;
 function version(): string {

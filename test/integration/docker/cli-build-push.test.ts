@@ -25,7 +25,7 @@ function git(...args: string[]): string {
 
 before(() => {
   app = mkdtempSync(join(tmpdir(), 'prodlike-clean-app-'));
-  cpSync(join(import.meta.dirname, '../../../examples/clean-app'), app, { recursive: true });
+  cpSync(join(__dirname, '../../../examples/clean-app'), app, { recursive: true });
   git('init', '-q');
   git('add', '.');
   git('commit', '-q', '-m', 'clean-app');

@@ -120,7 +120,7 @@ test('quantities', () => {
 
 test('the examples: clean-app and drifty-app load from their k8s folders', async () => {
   for (const app of ['clean-app', 'drifty-app']) {
-    const s = await loadManifests([join(import.meta.dirname, '../../../examples', app, 'k8s')]);
+    const s = await loadManifests([join(__dirname, '../../../examples', app, 'k8s')]);
     assert.deepEqual(s.problems, []);
     assert.equal(findWorkload(s, app).kind, 'Deployment');
   }
