@@ -21,7 +21,7 @@ test('build → push → pull by digest → run → stdout, on the test engine a
   let containerId: string | undefined;
   try {
     await writeFile(join(dir, 'Dockerfile'), `FROM ${infra.image}\nCMD ["echo", "${marker}"]\n`);
-    const build = await docker.buildImage(pack(dir), { t: `${repo}:1` });
+    const build = await docker.buildImage(pack(dir) as unknown as NodeJS.ReadableStream, { t: `${repo}:1` });
     const buildEvents = await follow(docker, build);
     assert.ok(!buildEvents.some((e) => e.error), `build failed: ${JSON.stringify(buildEvents.filter((e) => e.error))}`);
 
