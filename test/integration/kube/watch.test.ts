@@ -141,11 +141,12 @@ test('401 and 500 on a watch are retried with back-off; the watch recovers', asy
 });
 
 test('a rollout being watched survives a dropped watch', async (t) => {
-  const { server, cluster } = await withServer(t);
+  // Pods take 300 ms to become ready, so the rollout is still running when the watch is cut.
+  const { server, cluster } = await withServer(t, { readyDelayMs: 300 });
   server.apply(deployment({ name: 'web', image: 'reg/web:1', replicas: 2 }));
   await server.settle();
   await cluster.deploy(await cluster.planDeploy({ namespace: 'default', name: 'web' }, pinned('reg/web', 2), 'x'));
-  server.faults.dropNext({ kind: 'watch', afterItems: 1 });
+  server.faults.dropNext({ kind: 'watch', afterItems: 0 });
   const events = await collect(cluster.rolloutStatus({ namespace: 'default', name: 'web' }));
   assert.equal(events.at(-1)?.type, 'complete');
   assert.ok(events.some((e) => e.type === 'warning' && /reconnecting/.test(e.message)));
