@@ -33,7 +33,7 @@ test('drifty-app: its heartbeat goes to /var/log/drifty/app.log, reported at its
   const { model } = await checkParity(root);
   const hits = [...(await runtimeCheck(model, { docker: engine.docker, image, durationMs: 2500 })).entries()];
   assert.deepEqual(hits.map(([file, list]) => [file, list.map((h) => h.ruleId)]), [['Dockerfile', ['runtime-logs-to-file']]]);
-  const [, [hit]] = hits[0]! as [string, [{ message: string; start: { line: number } }]];
+  const hit = hits[0]![1][0]!;
   assert.match(hit.message, /wrote logs to \/var\/log\/drifty\/app\.log while stdout\/stderr got only \d+ bytes/);
   assert.equal(hit.start.line, 13);
 });
