@@ -8,8 +8,9 @@ const ref = { namespace: 'default', name: 'web' };
 const isError = (code: string, pattern?: RegExp) => (e: unknown) => e instanceof ProdlikeError && e.code === code && (!pattern || pattern.test(e.message));
 
 test('a deploy is planned as a patch, pins the digest, records the cause and rolls out to completion', async (t) => {
-  const { server, cluster } = await withServer(t);
-  server.apply(deployment({ name: 'web', image: 'reg/web:1', replicas: 3 }));
+  // Pods need a second to become ready, so the rollout is still running when its status is asked for.
+  const { server, cluster } = await withServer(t, { readyDelayMs: 1000 });
+  server.apply(deployment({ name: 'web', image: 'reg/web:1', replicas: 3, maxSurge: '100%' }));
   await server.settle();
   assert.deepEqual(await cluster.listNamespaces(), ['default', 'kube-system']);
   const before = await cluster.getWorkload(ref);
