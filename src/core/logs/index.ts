@@ -5,3 +5,4 @@ export { colorIndex, detectLevel, jsonFields, isErrorLevel, COLOR_COUNT } from '
 export { normalizeTime, sinceToTime, timeMs } from './timestamps';
 export { DEFAULT_RETRY, type RetryPolicy } from './retry';
 export * from './types';
+export { mergeDiscoveries } from './discovery';

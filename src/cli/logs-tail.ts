@@ -1,0 +1,222 @@
+/**
+ * `prodlike logs` for workloads: every pod (or swarm task) of a workload, a label selector or a
+ * namespace, on one or several kube contexts, in one stream with a coloured `[pod/container]`
+ * prefix per source; `--json` prints one JSON object per line. Notices (a source starting or
+ * ending, reconnects, the stream limit) go to stderr, so stdout stays the log.
+ *
+ * The local-container form (`prodlike logs <container>`) lives in commands/logs.ts, which calls
+ * `runWorkloadLogs` when the target is not a local container or workload flags were given.
+ */
+import type { Command } from 'commander';
+import { openTarget } from '../core/cluster/open';
+import { ProdlikeError } from '../core/errors';
+import type { KubeCluster } from '../core/kube/cluster';
+import { containerPattern, mergeDiscoveries, sinceToTime, tailLogs, userPattern, type SourceDiscovery, type TailEvent, type TailLine, type TailNotice, type TailOptions } from '../core/logs';
+import { openEngine, resolveEngineEndpoint, type Engine } from '../core/docker/engine';
+import { swarmDiscovery } from '../core/logs/swarm-sources';
+import { paint, type CliIO } from './io';
+import type { CommandContext } from './program';
+
+export interface WorkloadLogFlags {
+  selector?: string;
+  namespace?: string;
+  context?: string;
+  env?: string;
+  engine?: string;
+  follow?: boolean;
+  since?: string;
+  tail?: string;
+  grep?: string[];
+  exclude?: string[];
+  container?: string[];
+  initContainers?: boolean;
+  onlyErrors?: boolean;
+  maxLogRequests?: string;
+  timestamps?: boolean;
+}
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+/** The options the workload form adds to `prodlike logs`. */
+export function addWorkloadLogOptions(cmd: Command): Command {
+  return cmd
+    .option('-l, --selector <selector>', 'pods with these labels (app=web,tier!=db) instead of a workload')
+    .option('-n, --namespace <name>', 'namespace (default: the environment\'s, else the context\'s)')
+    .option('--context <names>', 'kube contexts, comma-separated: tail several clusters at once')
+    .option('--env <name>', 'environment from prodlike.yaml (default: the default one)')
+    .option('--grep <regex>', 'only lines matching (repeatable: all must match)', collect)
+    .option('--exclude <regex>', 'leave out lines matching (repeatable)', collect)
+    .option('-c, --container <name>', 'only these containers (repeatable; a regex matched against the whole name)', collect)
+    .option('--init-containers', 'also show init containers')
+    .option('--only-errors', 'only lines whose level is error or fatal')
+    .option('--max-log-requests <n>', 'at most this many log streams at once (default 50)')
+    .option('-t, --timestamps', 'print each line\'s time');
+}
+
+/** True when the flags can only mean workloads (no local container reads them). */
+export function wantsWorkloads(flags: WorkloadLogFlags): boolean {
+  return Boolean(flags.selector || flags.namespace || flags.context || flags.env || flags.grep?.length || flags.exclude?.length || flags.container?.length || flags.initContainers || flags.onlyErrors || flags.maxLogRequests);
+}
+
+export function tailOptionsFrom(flags: WorkloadLogFlags): TailOptions {
+  const tail = flags.tail === undefined ? (flags.follow ? 10 : undefined) : Number(flags.tail);
+  if (tail !== undefined && (!Number.isInteger(tail) || tail < -1)) throw new ProdlikeError('usage', `--tail "${flags.tail}" is not a number of lines.`, 'Write --tail 100, or --tail -1 for all.');
+  let since: string | undefined;
+  if (flags.since !== undefined) {
+    since = sinceToTime(flags.since);
+    if (!since) throw new ProdlikeError('usage', `--since "${flags.since}" is neither a duration (10m, 2h) nor a time (RFC 3339).`);
+  }
+  const max = flags.maxLogRequests === undefined ? undefined : Number(flags.maxLogRequests);
+  if (max !== undefined && (!Number.isInteger(max) || max < 1)) throw new ProdlikeError('usage', `--max-log-requests "${flags.maxLogRequests}" must be a whole number of at least 1.`);
+  return {
+    follow: flags.follow === true,
+    ...(since ? { since } : {}),
+    ...(tail !== undefined && tail >= 0 ? { tail } : {}),
+    ...(max ? { maxStreams: max } : {}),
+    lines: {
+      include: (flags.grep ?? []).map((g) => userPattern(g, '--grep')),
+      exclude: (flags.exclude ?? []).map((g) => userPattern(g, '--exclude')),
+      onlyErrors: flags.onlyErrors === true,
+    },
+    containers: { containers: (flags.container ?? []).map(containerPattern), initContainers: flags.initContainers === true },
+  };
+}
+
+function loadKubeSources(): typeof import('../core/logs/kube-sources') {
+  // Loaded on first use, as cluster/open.ts does: the Kubernetes client is heavy and swarm users never need it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('../core/logs/kube-sources') as typeof import('../core/logs/kube-sources');
+}
+
+/** Which discoveries the flags name; the returned dispose closes the clusters. */
+async function discoveriesFor(ctx: CommandContext, workload: string | undefined, flags: WorkloadLogFlags, signal: AbortSignal): Promise<{ discovery: SourceDiscovery; multiCluster: boolean; dispose(): void }> {
+  const io = ctx.io;
+  const follow = flags.follow === true;
+  const { kubeDiscovery } = loadKubeSources();
+  const contexts = (flags.context ?? '').split(',').map((c) => c.trim()).filter(Boolean);
+  if (contexts.length > 1 || (contexts.length === 1 && !flags.env)) {
+    // Contexts named on the command line: prodlike.yaml is not needed.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { openKubeCluster } = require('../core/kube/cluster') as typeof import('../core/kube/cluster');
+    const clusters = contexts.map((context) => openKubeCluster({ context, kubeconfig: { env: io.env } }));
+    const discoveries = clusters.map((cluster) => kubeDiscovery({ cluster, namespace: flags.namespace ?? cluster.defaultNamespace, workload, selector: flags.selector }, { follow }, signal));
+    return { discovery: mergeDiscoveries(discoveries), multiCluster: clusters.length > 1, dispose: () => clusters.forEach((c) => c.dispose()) };
+  }
+  const target = await openTarget(io.cwd, flags.env, { context: contexts[0], namespace: flags.namespace, engine: flags.engine, env: io.env, workload });
+  const name = workload ?? (flags.selector ? undefined : target.workload?.name);
+  if (target.environment.orchestrator === 'swarm') {
+    if (!name) {
+      target.cluster.dispose();
+      throw new ProdlikeError('usage', 'Name a swarm service: prodlike logs <service>.', 'Swarm has no label selectors for tasks here; `prodlike status` lists the services.');
+    }
+    const engine = openEngine(resolveEngineEndpoint(flags.engine ?? target.environment.engine, io.env));
+    return { discovery: swarmDiscovery({ engine, cluster: target.cluster.identity.name, service: name, namespace: flags.namespace ?? target.environment.namespace }, { follow }, signal), multiCluster: false, dispose: () => target.cluster.dispose() };
+  }
+  const cluster = target.cluster as KubeCluster;
+  const namespace = flags.namespace ?? target.environment.namespace ?? cluster.defaultNamespace;
+  return { discovery: kubeDiscovery({ cluster, namespace, workload: name, selector: flags.selector }, { follow }, signal), multiCluster: false, dispose: () => cluster.dispose() };
+}
+
+const PALETTE = ['cyan', 'green', 'magenta', 'yellow', 'blue', 'greenBright'] as const;
+
+export function formatLine(io: CliIO, line: TailLine, options: { multiCluster: boolean; timestamps: boolean }): string {
+  const s = line.source;
+  const who = `${options.multiCluster ? `${s.cluster}:` : ''}${s.pod}/${s.container}`;
+  const prefix = paint(io, PALETTE[line.color % PALETTE.length]!, `[${who}]`);
+  const time = options.timestamps && line.time ? `${paint(io, 'dim', line.time)} ` : '';
+  const text = line.level === 'error' || line.level === 'fatal' ? paint(io, 'red', line.text) : line.level === 'warn' ? paint(io, 'yellow', line.text) : line.text;
+  return `${prefix} ${time}${text}\n`;
+}
+
+/** The JSON object `--json` prints for a line: flat, stable keys. */
+export function lineJson(line: TailLine): Record<string, unknown> {
+  const s = line.source;
+  return {
+    seq: line.seq,
+    time: line.time,
+    cluster: s.cluster,
+    namespace: s.namespace,
+    pod: s.pod,
+    container: s.container,
+    ...(s.node ? { node: s.node } : {}),
+    kind: s.kind,
+    stream: line.stream,
+    ...(line.level ? { level: line.level } : {}),
+    text: line.text,
+    ...(line.fields ? { fields: line.fields } : {}),
+  };
+}
+
+function renderNotice(io: CliIO, n: TailNotice): void {
+  switch (n.type) {
+    case 'source-started':
+      return void io.err.write(paint(io, 'dim', `+ ${n.source}\n`));
+    case 'source-ended':
+      return void io.err.write(paint(io, 'dim', `- ${n.source} (${n.reason})\n`));
+    case 'reconnecting':
+      return void io.err.write(paint(io, 'dim', `~ ${n.source}: reconnecting in ${n.delayMs} ms (${n.reason})\n`));
+    case 'source-failed':
+      return void io.err.write(`${paint(io, 'red', '✗')} ${n.source}: ${n.reason}\n`);
+    case 'limit':
+      return void io.err.write(`${paint(io, 'yellow', '!')} ${n.message}\n`);
+    case 'discovery':
+      return void io.err.write(`${n.level === 'warning' ? paint(io, 'yellow', '!') : paint(io, 'dim', 'i')} ${n.message}\n`);
+  }
+}
+
+/** Writes, waiting when the terminal (or pipe) is full: a slow reader slows the tail, never the memory. */
+function write(io: CliIO, text: string): Promise<void> | undefined {
+  if (io.out.write(text)) return undefined;
+  return new Promise((resolve) => io.out.once('drain', () => resolve()));
+}
+
+/** True when the engine knows a container by this name or ID; false when it does not or cannot be reached. */
+export async function isLocalContainer(engine: Engine, nameOrId: string): Promise<boolean> {
+  try {
+    await engine.docker.getContainer(nameOrId).inspect({ abortSignal: AbortSignal.timeout(5000) } as object);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function runWorkloadLogs(ctx: CommandContext, workload: string | undefined, flags: WorkloadLogFlags, how: { alsoNoContainer?: boolean } = {}): Promise<void> {
+  const io = ctx.io;
+  const options = tailOptionsFrom(flags);
+  const ac = new AbortController();
+  const onInt = () => ac.abort();
+  process.once('SIGINT', onInt);
+  let opened: Awaited<ReturnType<typeof discoveriesFor>>;
+  try {
+    opened = await discoveriesFor(ctx, workload, flags, ac.signal);
+  } catch (e) {
+    process.removeListener('SIGINT', onInt);
+    throw notFoundEither(e, workload, how.alsoNoContainer);
+  }
+  const { discovery, multiCluster, dispose } = opened;
+  let failed = false;
+  try {
+    for await (const e of tailLogs(discovery, options, ac.signal) as AsyncIterable<TailEvent>) {
+      if (e.type === 'notice') {
+        if (e.notice.type === 'source-failed') failed = true;
+        renderNotice(io, e.notice);
+        continue;
+      }
+      const text = io.json ? JSON.stringify(lineJson(e)) + '\n' : formatLine(io, e, { multiCluster, timestamps: flags.timestamps === true });
+      const wait = write(io, text);
+      if (wait) await wait;
+    }
+  } catch (e) {
+    throw notFoundEither(e, workload, how.alsoNoContainer);
+  } finally {
+    process.removeListener('SIGINT', onInt);
+    dispose();
+  }
+  if (failed) ctx.setExitCode(1);
+}
+
+/** A bare name that is neither a local container nor a workload: say both were looked for. */
+function notFoundEither(e: unknown, name: string | undefined, alsoNoContainer: boolean | undefined): unknown {
+  if (!alsoNoContainer || !(e instanceof ProdlikeError) || e.code !== 'not-found') return e;
+  return new ProdlikeError('not-found', `"${name}": no such container on the local engine, and no such workload. ${e.message}`, 'See the local containers with `prodlike ps` and the workloads with `prodlike status`.');
+}
