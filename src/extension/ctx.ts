@@ -8,6 +8,8 @@ import { workspaceCoreModule, type WorkspaceCore } from './lazy';
 import { DisposableStore, type Disposable } from './lifecycle';
 import { Observable } from './observable';
 import { Project } from './project';
+import { ClusterRegistry } from './clusters';
+import type { ClustersTree } from './views/clusters/provider';
 import type { DeployPhase } from './statusBar/render';
 
 export class Ctx {
@@ -15,6 +17,9 @@ export class Ctx {
   readonly project: Project;
   /** The pipeline's state as the status bar shows it. */
   readonly deployPhase: Observable<DeployPhase>;
+  readonly clusters: ClusterRegistry;
+  /** The Clusters view's tree, once created (commands ask it to refresh). */
+  clustersTree: ClustersTree | undefined;
   private readonly extStore = new DisposableStore();
   private readonly targetsChanged = new vscode.EventEmitter<void>();
   /** Fires when what a deploy target resolves to changes (kube contexts and their servers were read). */
@@ -28,6 +33,7 @@ export class Ctx {
     this.project = this.pushExtCleanup(new Project(extension.workspaceState, this.output));
     this.deployPhase = this.pushExtCleanup(new Observable<DeployPhase>({ kind: 'idle' }));
     this.pushExtCleanup(this.targetsChanged);
+    this.clusters = this.pushExtCleanup(new ClusterRegistry(this));
   }
 
   /** Lives until the extension is deactivated. */
@@ -44,8 +50,13 @@ export class Ctx {
 
   /** The API server URL or Docker endpoint an environment deploys to, when known without asking the network. */
   serverOf(env: WorkspaceCore.Environment): string | undefined {
-    if (env.orchestrator === 'swarm') return workspaceCoreModule().resolveEngineEndpoint(env.engine).url;
+    if (env.orchestrator === 'swarm') return this.serverOfSwarm(env.engine);
     const context = env.context ?? this.kubeCurrentContext;
     return context ? this.kubeServers.get(context) : undefined;
+  }
+
+  /** The Docker endpoint of a swarm: the given one, else DOCKER_HOST, else the default socket. */
+  serverOfSwarm(engine?: string): string {
+    return workspaceCoreModule().resolveEngineEndpoint(engine).url;
   }
 }

@@ -8,6 +8,7 @@ import { registerCommands } from './commands';
 import { describe } from './errors';
 import { loadedCoreModules } from './lazy';
 import { createDeployButton } from './statusBar/deployButton';
+import { createClustersView } from './views/clusters/provider';
 
 let ctx: Ctx | undefined;
 
@@ -15,6 +16,9 @@ export function activate(context: vscode.ExtensionContext): void {
   const started = performance.now();
   try {
     ctx = new Ctx(context);
+    const clusters = createClustersView(ctx);
+    ctx.clustersTree = clusters.tree;
+    ctx.pushExtCleanup(clusters.disposable);
     registerCommands(ctx);
     ctx.pushExtCleanup(createDeployButton(ctx));
     const activated = performance.now() - started;

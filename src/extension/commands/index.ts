@@ -7,12 +7,18 @@ import { deploy } from './deploy';
 import { openConfig } from './openConfig';
 import { showOutput } from './showOutput';
 import { switchEnvironment } from './switchEnvironment';
+import { rollback } from './rollback';
+import { history } from './history';
+import { refreshClusters } from './refreshClusters';
 
 const COMMANDS: Record<string, CommandFactory> = {
   'prodlike.deploy.run': deploy,
   'prodlike.config.open': openConfig,
   'prodlike.environment.switch': switchEnvironment,
   'prodlike.output.show': showOutput,
+  'prodlike.rollback.run': rollback,
+  'prodlike.history.show': history,
+  'prodlike.clusters.refresh': refreshClusters,
 };
 
 export function registerCommands(ctx: Ctx): void {

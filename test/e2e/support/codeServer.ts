@@ -79,6 +79,8 @@ export interface StartOptions {
   from?: string;
   /** Extra environment of the server and hence the extension host (DOCKER_HOST, KUBECONFIG…). */
   env?: Record<string, string>;
+  /** Changes the copied workspace before VS Code opens it. */
+  prepareWorkspace?: (dir: string) => void;
 }
 
 export async function startCodeServer(options: StartOptions = {}): Promise<CodeServer> {
@@ -86,6 +88,7 @@ export async function startCodeServer(options: StartOptions = {}): Promise<CodeS
   const base = mkdtempSync(join(tmpdir(), 'prodlike-e2e-'));
   const workspace = join(base, 'workspace');
   cpSync(options.from ?? join(ROOT, 'examples/clean-app'), workspace, { recursive: true });
+  options.prepareWorkspace?.(workspace);
   const userDataDir = join(base, 'user-data');
   // No welcome page or tips over the views under test.
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
