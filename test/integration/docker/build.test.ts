@@ -137,7 +137,8 @@ test('a build reports steps and cache hits, and applies build args, target and l
 });
 
 test('BuildKit builds when asked for (the engine accepts it without a session)', async () => {
-  const root = writeTree({ Dockerfile: `FROM ${testInfra().image}\nCOPY hello.txt /hello.txt\nRUN cat /hello.txt\n`, 'hello.txt': 'hi from buildkit\n' });
+  // Unique content, so BuildKit's cache from an earlier run cannot skip the RUN (and its output).
+  const root = writeTree({ Dockerfile: `FROM ${testInfra().image}\nCOPY hello.txt /hello.txt\nRUN cat /hello.txt\n`, 'hello.txt': `hi from buildkit ${uniqueName('bk')}\n` });
   dirs.push(root);
   const t = tag();
   const events: BuildEvent[] = [];
