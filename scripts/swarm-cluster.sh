@@ -6,7 +6,11 @@
 #   scripts/swarm-cluster.sh up [NODES] [MANAGERS]   default 3 nodes, 1 manager (3 3: three managers)
 #   scripts/swarm-cluster.sh down                   stop engines, remove namespaces, veths, bridge, files
 #   scripts/swarm-cluster.sh env                    variables for tests (PRODLIKE_SWARM_NODE1_HOST=… …)
-#   scripts/swarm-cluster.sh stop-node N | start-node N | cut N | heal N
+#   scripts/swarm-cluster.sh stop-node N | start-node N | restart-node N | cut N | heal N
+#
+# stop-node is a power loss: every process in the node's namespace (engine, containerd, shims, the
+# tasks' processes) is killed at once. restart-node is an orderly engine restart (SIGTERM, then
+# start again): what an upgrade of a manager's engine does. cut/heal take the node's link down/up.
 #
 # Traffic stays on the bridge this script creates (10.231.0.0/24 by default) and on loopback.
 set -euo pipefail
@@ -84,6 +88,8 @@ up() {
   if [ "$(dk 1 info --format '{{.Swarm.LocalNodeState}}')" != active ]; then
     dk 1 swarm init --advertise-addr "$NET.11" --listen-addr "$NET.11:2377" >/dev/null
   fi
+  # A 2 s heartbeat: swarm notices a lost node in about 3 heartbeats (6 s) instead of 15 s.
+  dk 1 swarm update --dispatcher-heartbeat "${PRODLIKE_SWARM_HEARTBEAT:-2s}" >/dev/null
   local wtoken mtoken
   wtoken=$(dk 1 swarm join-token -q worker)
   mtoken=$(dk 1 swarm join-token -q manager)
@@ -118,8 +124,19 @@ write_env() {
 
 stop_pid() { alive "$1" || return 0; local pid; pid=$(cat "$1"); kill "${2:--TERM}" "$pid" 2>/dev/null || true; for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.2; done; kill -9 "$pid" 2>/dev/null || true; }
 
+# Every process whose network namespace is node N's: its engine, containerd, shims and tasks.
+node_pids() { ip netns pids "pl-node$1" 2>/dev/null || true; }
+
+power_off() {
+  local pids; pids=$(node_pids "$1")
+  [ -n "$pids" ] && kill -KILL $pids 2>/dev/null || true
+  for _ in $(seq 1 50); do [ -z "$(node_pids "$1")" ] && break; sleep 0.1; done
+  rm -f "$DIR/node$1.pid"
+}
+
 down() {
-  for p in "$DIR"/node*.pid; do [ -f "$p" ] && stop_pid "$p"; done
+  # Teardown is a power loss of every node: quick, and nothing of a failed test can hold it up.
+  for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep '^pl-node' || true); do power_off "${ns#pl-node}"; done
   stop_pid "$DIR/registry.pid"
   pkill -f "containerd.*$DIR/node" 2>/dev/null || true
   for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep '^pl-node' || true); do ip netns del "$ns" 2>/dev/null || true; done
@@ -136,9 +153,10 @@ case "${1:-}" in
   up) shift; up "$@" ;;
   down) down ;;
   env) cat "$DIR/env" ;;
-  stop-node) stop_pid "$DIR/node$2.pid" -KILL ;;   # a node failure: the engine dies at once
+  stop-node) power_off "$2" ;;                      # a node failure: everything on it dies at once
   start-node) start_engine "$2" ;;
+  restart-node) stop_pid "$DIR/node$2.pid"; start_engine "$2" ;;
   cut) ip link set "plv$2" down ;;                  # a partition: the node's link goes down
   heal) ip link set "plv$2" up ;;
-  *) echo "usage: $0 up [NODES] [MANAGERS] | down | env | stop-node N | start-node N | cut N | heal N" >&2; exit 2 ;;
+  *) echo "usage: $0 up [NODES] [MANAGERS] | down | env | stop-node N | start-node N | restart-node N | cut N | heal N" >&2; exit 2 ;;
 esac

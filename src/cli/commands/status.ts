@@ -1,6 +1,7 @@
 /** `prodlike status [environment]`: the environment's workload and its tasks/pods, or every workload of its namespace. */
 import { shortImage } from '../../core/swarm/image-ref';
 import type { Pod, Workload } from '../../core/cluster/types';
+import { nodeRows } from '../nodes';
 import { paint, printJson, println, table, type CliIO } from '../io';
 import type { RegisterCommand } from '../program';
 import { addTargetOptions, describeTarget, targetFor, targetJson, type TargetFlags } from './deploy';
@@ -23,7 +24,8 @@ export const registerStatus: RegisterCommand = (program, ctx) => {
       if (target.workload) {
         const workload = await target.cluster.getWorkload(target.workload);
         const pods = await target.cluster.pods(target.workload);
-        if (io.json) return printJson(io, { ...targetJson(target), workload, pods });
+        const nodes = await target.cluster.nodes?.();
+        if (io.json) return printJson(io, { ...targetJson(target), workload, pods, ...(nodes ? { nodes } : {}) });
         println(io, table(describeTarget(target)));
         println(io);
         println(
@@ -41,14 +43,17 @@ export const registerStatus: RegisterCommand = (program, ctx) => {
           println(io);
           println(io, table([['TASK', 'STATE', 'NODE', 'RESTARTS', 'IMAGE', 'ERROR'], ...pods.map(podRow)]));
         }
+        if (nodes?.length) println(io, '\n' + table(nodeRows(nodes)));
         return;
       }
       const workloads = await target.cluster.listWorkloads(target.namespace);
-      if (io.json) return printJson(io, { ...targetJson(target), workloads });
+      const nodes = await target.cluster.nodes?.();
+      if (io.json) return printJson(io, { ...targetJson(target), workloads, ...(nodes ? { nodes } : {}) });
       println(io, table(describeTarget(target)));
       println(io);
-      if (workloads.length === 0) return println(io, `no workloads in ${target.namespace}`);
-      println(io, table([['WORKLOAD', 'STATE', 'READY', 'REVISION', 'IMAGE'], ...workloads.map((w) => [w.name, w.state, `${w.ready}/${w.desired}`, String(w.revision ?? '-'), shortImage(w.image)])]));
+      if (workloads.length === 0) println(io, `no workloads in ${target.namespace}`);
+      else println(io, table([['WORKLOAD', 'STATE', 'READY', 'REVISION', 'IMAGE'], ...workloads.map((w) => [w.name, w.state, `${w.ready}/${w.desired}`, String(w.revision ?? '-'), shortImage(w.image)])]));
+      if (nodes?.length) println(io, '\n' + table(nodeRows(nodes)));
     } finally {
       target.cluster.dispose();
     }

@@ -136,6 +136,24 @@ export interface LogLine {
   text: string;
 }
 
+/** A machine of the cluster as `docker node ls` / `kubectl get nodes` show it. */
+export interface ClusterNode {
+  /** Hostname (swarm) or node name (Kubernetes). */
+  name: string;
+  id: string;
+  role: 'manager' | 'worker';
+  /** active: takes new work; pause: keeps its work, takes none (cordoned); drain: its work moves away. */
+  availability: 'active' | 'pause' | 'drain';
+  /** ready, down (lost: no heartbeat, NotReady), or unknown/disconnected as the orchestrator says. */
+  health: 'ready' | 'down' | 'unknown' | 'disconnected';
+  /** Why it is not ready, when the orchestrator says. */
+  message?: string;
+  address?: string;
+  /** Swarm managers: leader, reachable or unreachable. Kubernetes control-plane nodes: undefined. */
+  manager?: 'leader' | 'reachable' | 'unreachable' | 'unknown';
+  version?: string;
+}
+
 export interface RolloutOptions {
   signal?: AbortSignal;
   /** Give up after this long (ms); default the orchestrator's own deadline. */
@@ -159,5 +177,7 @@ export interface Cluster {
   pods(ref: WorkloadRef, signal?: AbortSignal): Promise<Pod[]>;
   watchPods(ref: WorkloadRef, signal: AbortSignal): AsyncIterable<WatchEvent<Pod>>;
   logs(ref: WorkloadRef, options: LogOptions, signal: AbortSignal): AsyncIterable<LogLine>;
+  /** The cluster's machines, when the orchestrator lets the caller see them. */
+  nodes?(signal?: AbortSignal): Promise<ClusterNode[]>;
   dispose(): void;
 }

@@ -20,6 +20,7 @@ import type Dockerode from 'dockerode';
 import type {
   Cluster,
   ClusterIdentity,
+  ClusterNode,
   DeployPlan,
   LogLine,
   LogOptions,
@@ -37,6 +38,7 @@ import { openEngine, resolveEngineEndpoint, type Engine } from '../docker/engine
 import { readJsonLines } from '../docker/json-stream';
 import { messageOf, ProdlikeError, throwIfAborted } from '../errors';
 import { isNotFound, swarmError } from './errors';
+import { listSwarmNodes, NodeLossReport } from './nodes';
 import { DEFAULT_HISTORY_LIMIT, ServiceHistory, type HistoryRecord } from './history';
 import { digestOf, parseImageRef, pinDigest, shortImage } from './image-ref';
 import { readServiceLogs, rfc3339ToUnix, sinceToUnix } from './logs';
@@ -158,6 +160,10 @@ export class SwarmCluster implements Cluster {
     }));
   }
 
+  async nodes(signal?: AbortSignal): Promise<ClusterNode[]> {
+    return listSwarmNodes(this.docker, this.engine.endpoint, signal);
+  }
+
   async pods(ref: WorkloadRef, signal?: AbortSignal): Promise<Pod[]> {
     const s = await this.service(ref, signal);
     const [tasks, nodes] = await Promise.all([this.tasks(s.ID, signal), this.nodeNames(signal)]);
@@ -218,10 +224,13 @@ export class SwarmCluster implements Cluster {
     const s0 = await this.service(ref, signal);
     let last = '';
     const reported = new Set<string>();
+    const nodeLoss = new NodeLossReport();
     for (;;) {
       throwIfAborted(signal);
       const s = await this.serviceById(s0.ID, signal);
       const tasks = await this.tasks(s.ID, signal);
+      // A lost node is news as soon as swarm notices it: its tasks are rescheduled, the counts drop.
+      yield* nodeLoss.update(await this.nodes(signal), tasks, s.Spec.Name);
       // Each task that failed during this update is worth a line of its own (the cause is in it).
       const since = Date.parse(s.UpdateStatus?.StartedAt ?? s.UpdatedAt ?? '') || 0;
       for (const t of tasks) {
