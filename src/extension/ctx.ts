@@ -10,6 +10,7 @@ import { Observable } from './observable';
 import { Project } from './project';
 import { ClusterRegistry } from './clusters';
 import type { ClustersTree } from './views/clusters/provider';
+import type { ParityDiagnostics } from './diagnostics/parity';
 import type { DeployPhase } from './statusBar/render';
 
 export class Ctx {
@@ -20,6 +21,8 @@ export class Ctx {
   readonly clusters: ClusterRegistry;
   /** The Clusters view's tree, once created (commands ask it to refresh). */
   clustersTree: ClustersTree | undefined;
+  /** Parity findings → Problems, once created. */
+  parity: ParityDiagnostics | undefined;
   private readonly extStore = new DisposableStore();
   private readonly targetsChanged = new vscode.EventEmitter<void>();
   /** Fires when what a deploy target resolves to changes (kube contexts and their servers were read). */

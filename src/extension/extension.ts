@@ -9,6 +9,8 @@ import { describe } from './errors';
 import { loadedCoreModules } from './lazy';
 import { createDeployButton } from './statusBar/deployButton';
 import { createClustersView } from './views/clusters/provider';
+import { ParityDiagnostics } from './diagnostics/parity';
+import { createParityView } from './views/parity';
 
 let ctx: Ctx | undefined;
 
@@ -19,6 +21,8 @@ export function activate(context: vscode.ExtensionContext): void {
     const clusters = createClustersView(ctx);
     ctx.clustersTree = clusters.tree;
     ctx.pushExtCleanup(clusters.disposable);
+    ctx.parity = ctx.pushExtCleanup(new ParityDiagnostics(ctx));
+    ctx.pushExtCleanup(createParityView(ctx.parity));
     registerCommands(ctx);
     ctx.pushExtCleanup(createDeployButton(ctx));
     const activated = performance.now() - started;

@@ -21,6 +21,9 @@ describe('trusted workspace: examples/clean-app on the test swarm and the Kubern
     kube = await startKubeServer({ namespaces: ['default', 'kube-system', 'shop'] });
     kube.apply(deployment({ name: 'clean-app', namespace: 'shop', image: v1, replicas: 2 }));
     await kube.settle();
+    // A second revision, so there is one to roll back to.
+    kube.apply(deployment({ name: 'clean-app', namespace: 'shop', image: v1.replace(':e2e-v1', ':e2e-v2'), replicas: 2 }));
+    await kube.settle();
     server = await startCodeServer({
       env: { KUBECONFIG: kube.kubeconfigPath },
       prepareWorkspace: (dir) => pointWorkspaceAt(dir, { swarmWorkload: service.name, kubeContext: kube.context }),
@@ -39,7 +42,13 @@ describe('trusted workspace: examples/clean-app on the test swarm and the Kubern
     await button.waitFor({ timeout: 60_000 });
     assert.equal(await button.locator('.codicon-rocket').count(), 1, 'the button shows a rocket icon');
     await wb.screenshot('trusted-01-status-bar');
-    assert.match(server.extensionLog(), /activated in [\d.]+ ms; core bundles loaded during activation: none/);
+    // The log file is written asynchronously by the log service: wait for the line, then check it.
+    let log = '';
+    for (let i = 0; i < 300 && !/activated in/.test(log); i++) {
+      log = server.extensionLog();
+      if (!/activated in/.test(log)) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.match(log, /activated in [\d.]+ ms; core bundles loaded during activation: none/);
   });
 
   it('shows the local swarm and the kube context in the Clusters view, with their workloads', async () => {
@@ -66,5 +75,57 @@ describe('trusted workspace: examples/clean-app on the test swarm and the Kubern
     await dep.waitFor({ timeout: 30_000 });
     assert.match(await dep.innerText(), /2\/2/);
     await wb.screenshot('trusted-02-clusters-view');
+  });
+
+  it('rolls back from the tree: the protected environment asks for its name, and revision 1 runs again', async () => {
+    const dep = wb.treeItem('Clusters', /^clean-app/);
+    assert.match(await dep.innerText(), /e2e-v2/, 'revision 2 runs before the rollback');
+    await dep.click();
+    await wb.treeItem('Clusters', /^Revisions/).last().click();
+    const rev1 = wb.treeItem('Clusters', /^#1 e2e-v1/);
+    await rev1.waitFor({ timeout: 30_000 });
+    await wb.treeItem('Clusters', /^#2 e2e-v2/).filter({ hasText: 'current' }).waitFor();
+    await wb.inlineAction(rev1, 'Roll Back…');
+
+    // The plan, for confirmation: where, from what, to what.
+    const dialog = wb.page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ timeout: 20_000 });
+    const text = await dialog.innerText();
+    assert.match(text, /Roll back clean-app to revision 1\?/);
+    assert.match(text, new RegExp(kube.url.replace(/[.]/g, '\\.')), 'the dialog names the API server');
+    await wb.screenshot('trusted-03-rollback-plan');
+    await wb.dialogButton('Roll Back').click();
+
+    // prod is protected: its name must be typed.
+    const input = wb.page.locator('.quick-input-widget input');
+    await input.waitFor({ timeout: 20_000 });
+    await input.fill('prod');
+    await input.press('Enter');
+
+    await wb.notification('rolled back clean-app to revision 1').waitFor({ timeout: 60_000 });
+    const image = (kube.get('deployments', 'shop', 'clean-app') as unknown as { spec: { template: { spec: { containers: { image: string }[] } } } }).spec.template.spec.containers[0]!.image;
+    assert.match(image, /:e2e-v1/, 'the Deployment runs the image of revision 1 again');
+    // kubectl semantics: the restored template becomes a new revision, marked current in the tree.
+    await wb.treeItem('Clusters', /^#3 e2e-v1/).filter({ hasText: 'current' }).waitFor({ timeout: 30_000 });
+    await wb.screenshot('trusted-04-rolled-back');
+  });
+
+  it('tails the logs of every pod of a workload in a terminal', async () => {
+    await kube.settle();
+    const dep = wb.treeItem('Clusters', /^clean-app/);
+    await wb.inlineAction(dep, 'Tail Logs');
+    const pods = kube.list('pods', 'shop').filter((p) => !(p as { metadata: { deletionTimestamp?: string } }).metadata.deletionTimestamp).map((p) => (p as { metadata: { name: string } }).metadata.name);
+    assert.ok(pods.length >= 2, `two pods run (${pods.join(', ')})`);
+    // Lines written after the tail started arrive from every pod (follow).
+    const deadline = Date.now() + 60_000;
+    let shown = '';
+    for (let i = 0; Date.now() < deadline; i++) {
+      for (const pod of pods) kube.writeLog('shop', pod, `e2e-marker ${i} from ${pod}`);
+      await new Promise((r) => setTimeout(r, 1000));
+      shown = await wb.terminalText();
+      if (pods.every((pod) => shown.includes(`from ${pod}`))) break;
+    }
+    for (const pod of pods) assert.ok(shown.includes(`from ${pod}`), `the terminal shows lines of ${pod}:\n${shown}`);
+    await wb.screenshot('trusted-05-log-tail');
   });
 });

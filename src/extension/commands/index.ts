@@ -10,6 +10,8 @@ import { switchEnvironment } from './switchEnvironment';
 import { rollback } from './rollback';
 import { history } from './history';
 import { refreshClusters } from './refreshClusters';
+import { checkParity } from './checkParity';
+import { tailLogs } from './tailLogs';
 
 const COMMANDS: Record<string, CommandFactory> = {
   'prodlike.deploy.run': deploy,
@@ -19,6 +21,8 @@ const COMMANDS: Record<string, CommandFactory> = {
   'prodlike.rollback.run': rollback,
   'prodlike.history.show': history,
   'prodlike.clusters.refresh': refreshClusters,
+  'prodlike.parity.check': checkParity,
+  'prodlike.logs.tail': tailLogs,
 };
 
 export function registerCommands(ctx: Ctx): void {

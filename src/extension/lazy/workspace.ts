@@ -5,3 +5,5 @@ export { loadProjectConfig, resolveEnvironment, findConfigFile, CONFIG_FILE_NAME
 export type { ProjectConfig, Environment } from '../../core/config';
 // engine.ts requires dockerode only inside openEngine(); resolving the endpoint is plain logic.
 export { resolveEngineEndpoint } from '../../core/docker/engine';
+export { checkParity } from '../../core/parity/check';
+export type { ReportedFinding, ParityReport } from '../../core/parity/check';

@@ -94,7 +94,9 @@ export async function startCodeServer(options: StartOptions = {}): Promise<CodeS
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
   writeFileSync(
     join(userDataDir, 'User', 'settings.json'),
-    JSON.stringify({ 'workbench.startupEditor': 'none', 'workbench.tips.enabled': false, 'telemetry.telemetryLevel': 'off', 'extensions.ignoreRecommendations': true }),
+    JSON.stringify({ 'workbench.startupEditor': 'none', 'workbench.tips.enabled': false, 'telemetry.telemetryLevel': 'off', 'extensions.ignoreRecommendations': true,
+      // The DOM renderer, so a test can read what a terminal shows.
+      'terminal.integrated.gpuAcceleration': 'off' }),
   );
   const home = join(base, 'home');
   mkdirSync(home, { recursive: true });

@@ -23,8 +23,16 @@ export interface Workbench {
   notification(text: string | RegExp): Locator;
   /** Opens the prodlike view container in the activity bar. */
   openProdlikeViews(): Promise<void>;
-  /** A row of a tree view, found by its accessible label. */
+  /** A row of a tree view, found by its text (label and description). */
   treeItem(view: string, label: string | RegExp): Locator;
+  /** Hovers a tree row and clicks its inline action. */
+  inlineAction(row: Locator, title: string): Promise<void>;
+  /** A button of the modal dialog. */
+  dialogButton(name: string): Locator;
+  /** The text the visible terminal shows. */
+  terminalText(): Promise<string>;
+  /** Rows of the Problems panel (opened if needed). */
+  problems(): Promise<Locator>;
   close(): Promise<void>;
 }
 
@@ -78,11 +86,28 @@ export async function openWorkbench(server: CodeServer, options: OpenOptions): P
         const tab = page.locator('.activitybar .action-item a[aria-label^="prodlike"]').first();
         await tab.waitFor({ timeout: 30_000 });
         const item = tab.locator('xpath=..');
-        if (!((await item.getAttribute('class')) ?? '').includes('checked')) await tab.click();
+        // The item, not its label: a badge (the Parity view's count) covers the label's centre.
+        if (!((await item.getAttribute('class')) ?? '').includes('checked')) await item.click();
       },
       treeItem(view, label) {
         const pane = page.locator('.pane').filter({ has: page.locator('.pane-header', { hasText: view }) });
         return pane.locator('.monaco-list-row').filter({ hasText: label });
+      },
+      async inlineAction(row, title) {
+        await row.hover();
+        await row.locator(`.actions .action-label[aria-label="${title}"]`).click();
+      },
+      dialogButton(name) {
+        return page.locator('.monaco-dialog-box').getByRole('button', { name });
+      },
+      async terminalText() {
+        return (await page.locator('.terminal-wrapper.active .xterm-rows, .xterm-rows').last().innerText()).replace(/\u00a0/g, ' ');
+      },
+      async problems() {
+        const panel = page.locator('.markers-panel');
+        if (!(await panel.isVisible())) await page.keyboard.press('Control+Shift+M');
+        await panel.waitFor();
+        return panel.locator('.monaco-list-row');
       },
       async close() {
         await browser.close();
