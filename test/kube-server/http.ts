@@ -219,6 +219,7 @@ export class Router {
     const stream: OpenStream = { kind, path, socket: res.socket!, res };
     this.open.add(stream);
     let sent = 0;
+    let corked = false;
     let closed = false;
     const closers: (() => void)[] = [];
     const close = () => {
@@ -242,6 +243,16 @@ export class Router {
         }
         if (fault && sent >= fault.afterItems && fault.type === 'stall') return true; // silence, connection kept open
         sent++;
+        // Everything sent in one turn of the event loop leaves in one TLS record, as a kubelet
+        // flushes what a container wrote since its last read, not one write per line.
+        if (!corked) {
+          corked = true;
+          res.cork();
+          process.nextTick(() => {
+            corked = false;
+            res.uncork();
+          });
+        }
         res.write(chunk);
         return true;
       },

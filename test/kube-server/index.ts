@@ -67,6 +67,8 @@ export interface KubeServerOptions {
   namespaces?: string[];
   /** Write a "started POD (IMAGE)" line when each container starts (default true). */
   logOnStart?: boolean;
+  /** Keep about this many log lines per container, as a kubelet's log rotation does (default all; benches set it). */
+  logLinesKept?: number;
   /** The server version /version reports (default 1.30). */
   version?: { major: string; minor: string };
 }
@@ -107,6 +109,7 @@ export async function startKubeServer(options: KubeServerOptions = {}): Promise<
   const store = new Store();
   const logs = new PodLogs();
   logs.logOnStart = options.logOnStart ?? true;
+  logs.keepLines = options.logLinesKept ?? Infinity;
   const controller = new RolloutController(store, logs, { readyDelayMs: options.readyDelayMs ?? 20, timeScale: options.timeScale ?? 0.002 });
   const router = new Router(store, controller, logs, options.version ?? { major: '1', minor: '30' });
   const token = options.token === null ? undefined : (options.token ?? 'prodlike-test-token');

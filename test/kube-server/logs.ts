@@ -26,6 +26,8 @@ export class PodLogs {
   private sub = 0;
   /** Write a "started" line when a container starts, so every running pod has some output. */
   logOnStart = true;
+  /** Keep about this many lines per container (a kubelet rotates its log files); default all. */
+  keepLines = Infinity;
 
   private entry(ns: string, pod: string, container: string): ContainerLog {
     const key = `${ns}/${pod}/${container}`;
@@ -50,6 +52,7 @@ export class PodLogs {
       out.push(line);
       for (const f of [...e.followers]) f.line(line);
     }
+    if (e.current.length > 2 * this.keepLines) e.current.splice(0, e.current.length - this.keepLines);
     return out;
   }
 
