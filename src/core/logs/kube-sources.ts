@@ -19,6 +19,7 @@ import { KubeApiError } from '../kube/api';
 import type { KubeCluster } from '../kube/cluster';
 import { deploymentSchema, parse, selectorString } from '../kube/objects';
 import { watchObjects } from '../kube/watch';
+import { isNormalizedTime } from './timestamps';
 import { SourceGoneError, instanceKey, type DiscoveryEvent, type LogSource, type OpenRequest, type RawLine, type SourceDiscovery, type SourceIdentity, type SourceState } from './types';
 
 export interface KubeLogTarget {
@@ -103,6 +104,11 @@ export function podView(raw: unknown): PodView {
 const STAMP = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})) ?(.*)$/s;
 
 export function parseStampedLine(raw: string): RawLine {
+  // Fast path for what kubelets send, "2024-05-01T10:00:00.123456789Z text": a split at the first space.
+  if (raw.charCodeAt(30) === 32 /* space */) {
+    const time = raw.slice(0, 30);
+    if (isNormalizedTime(time)) return { time, stream: 'stdout', text: raw.slice(31) };
+  }
   const m = STAMP.exec(raw);
   // The logs API merges stdout and stderr and does not say which a line came from.
   return m ? { time: m[1]!, stream: 'stdout', text: m[2]! } : { stream: 'stdout', text: raw };

@@ -18,8 +18,21 @@ export class BoundedQueue<T> {
     return this.items.length - this.head;
   }
 
-  /** Waits for room; returns false when the queue was closed (the consumer left). */
-  async push(item: T): Promise<boolean> {
+  /**
+   * Adds an item: true at once when there is room (no promise per line on the hot path), else a
+   * promise that resolves when there is; false when the queue was closed (the consumer left).
+   */
+  push(item: T): boolean | Promise<boolean> {
+    if (this.closed) return false;
+    if (this.size < this.capacity) {
+      this.items.push(item);
+      this.wakeConsumer();
+      return true;
+    }
+    return this.pushWhenRoom(item);
+  }
+
+  private async pushWhenRoom(item: T): Promise<boolean> {
     while (!this.closed && this.size >= this.capacity) {
       await new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
     }
@@ -35,6 +48,12 @@ export class BoundedQueue<T> {
       if (this.closed) return undefined;
       await new Promise<void>((resolve) => (this.itemWaiter = resolve));
     }
+    return this.takeNow();
+  }
+
+  /** The next item if one is there (no waiting): lets a consumer drain a burst without a promise per item. */
+  takeNow(): T | undefined {
+    if (this.size === 0) return undefined;
     const item = this.items[this.head]!;
     this.items[this.head] = undefined as T;
     this.head++;

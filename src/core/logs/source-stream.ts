@@ -26,10 +26,11 @@ export interface SourceStreamOptions {
   redactor: Redactor;
 }
 
-export type Delivery = { line: Omit<TailLine, 'seq'> } | { notice: TailNotice };
+/** A line (its `seq` is set by the merger when it hands the line out) or a notice. */
+export type Delivery = ({ type: 'line' } & TailLine) | { type: 'notice'; notice: TailNotice };
 
-/** Resolves false when nobody listens any more. */
-export type Deliver = (d: Delivery) => Promise<boolean>;
+/** True (or a promise of true) while someone listens; false once nobody does. Synchronous when there is room, so a line costs no promise. */
+export type Deliver = (d: Delivery) => boolean | Promise<boolean>;
 
 class IdleTimeout extends Error {}
 
@@ -45,6 +46,8 @@ export class SourceStream {
   private readonly budget: ReconnectBudget;
   private readonly label: string;
   private readonly color: number;
+  /** One object shared by every line of this source: a line costs no copy of its source. */
+  private readonly sourceView: TailLine['source'];
 
   constructor(
     readonly source: LogSource,
@@ -55,6 +58,8 @@ export class SourceStream {
     this.budget = new ReconnectBudget(options.retry);
     this.label = sourceLabel(source.identity);
     this.color = colorIndex(sourceKey(source.identity));
+    const id = source.identity;
+    this.sourceView = Object.freeze({ cluster: id.cluster, namespace: id.namespace, pod: id.pod, container: id.container, ...(id.node ? { node: id.node } : {}), kind: id.kind, ...(id.instance ? { instance: id.instance } : {}) });
   }
 
   /**
@@ -75,7 +80,7 @@ export class SourceStream {
 
   /** Resolves when the source has nothing more to give, the consumer left, or the signal aborted. */
   async run(deliver: Deliver, signal: AbortSignal): Promise<void> {
-    const say = (notice: TailNotice) => deliver({ notice });
+    const say = async (notice: TailNotice) => deliver({ type: 'notice', notice });
     let first = true;
     while (!signal.aborted) {
       let follow = this.options.follow;
@@ -99,16 +104,30 @@ export class SourceStream {
       let gotLines = false;
       let outcome: 'ended' | 'stalled' | 'failed';
       let reason = '';
+      const it = this.source.open(request, stream.signal)[Symbol.asyncIterator]();
+      const watchdog = new IdleWatchdog(this.options.idleTimeoutMs, () => {
+        stream.abort();
+        // Let the iterator unwind in the background; its pending next() settles once the abort lands.
+        void Promise.resolve(it.return?.()).catch(() => undefined);
+      });
       try {
-        const it = this.source.open(request, stream.signal)[Symbol.asyncIterator]();
         for (;;) {
-          const next = await nextWithin(it, this.options.idleTimeoutMs, stream);
+          const next = await watchdog.race(it.next());
           if (next.done) break;
-          if (!this.resume.accept(next.value.time)) continue;
+          watchdog.alive();
+          const time = next.value.time === undefined ? undefined : (normalizeTime(next.value.time) ?? next.value.time);
+          if (!this.resume.accept(time)) continue;
           gotLines = true;
           this.budget.succeeded();
-          const line = this.present(next.value);
-          if (line && !(await deliver({ line }))) return;
+          const line = this.present(next.value, time);
+          if (!line) continue;
+          const delivered = deliver(line);
+          if (delivered === true) continue;
+          // The consumer is slow: waiting for it is not silence of the stream.
+          watchdog.pause();
+          const ok = await delivered;
+          watchdog.resume();
+          if (!ok) return;
         }
         outcome = 'ended';
       } catch (e) {
@@ -120,6 +139,7 @@ export class SourceStream {
         outcome = e instanceof IdleTimeout || this.closedAfterDown ? 'stalled' : 'failed';
         reason = e instanceof IdleTimeout ? `no output for ${this.options.idleTimeoutMs} ms` : messageOf(e);
       } finally {
+        watchdog.dispose();
         signal.removeEventListener('abort', stop);
         stream.abort();
       }
@@ -164,42 +184,73 @@ export class SourceStream {
     return { ...(this.options.since ? { sinceTime: this.options.since } : {}), ...(this.options.tail !== undefined && this.options.tail >= 0 ? { tailLines: this.options.tail } : {}), follow };
   }
 
-  private present(raw: RawLine): Omit<TailLine, 'seq'> | undefined {
-    const time = raw.time === undefined ? undefined : (normalizeTime(raw.time) ?? raw.time);
+  /** `time`: the raw line's time, normalised when it could be. */
+  private present(raw: RawLine, time: string | undefined): Delivery | undefined {
     if (this.options.since && time && time < this.options.since) return undefined;
     const text = this.options.redactor.redact(raw.text);
     const fields = jsonFields(text);
     const level = detectLevel(text, fields);
     if (!wantsLine(text, level, this.options.lines)) return undefined;
-    const id = this.source.identity;
-    return {
-      source: { cluster: id.cluster, namespace: id.namespace, pod: id.pod, container: id.container, ...(id.node ? { node: id.node } : {}), kind: id.kind, ...(id.instance ? { instance: id.instance } : {}) },
-      ...(time ? { time } : {}),
-      stream: raw.stream,
-      text,
-      color: this.color,
-      ...(level ? { level } : {}),
-      ...(fields ? { fields } : {}),
-    };
+    const line: Delivery = { type: 'line', seq: 0, source: this.sourceView, stream: raw.stream, text, color: this.color };
+    if (time) line.time = time;
+    if (level) line.level = level;
+    if (fields) line.fields = fields;
+    return line;
   }
 }
 
-/** The iterator's next line, or IdleTimeout when none comes in time (the stream is aborted then). */
-async function nextWithin<T>(it: AsyncIterator<T>, ms: number, stream: AbortController): Promise<IteratorResult<T>> {
-  let timer: NodeJS.Timeout | undefined;
-  const idle = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      stream.abort();
-      // Let the iterator unwind in the background; its pending next() settles once the abort lands.
-      void Promise.resolve(it.return?.()).catch(() => undefined);
-      reject(new IdleTimeout());
+/**
+ * Notices a stream that stays silent for `ms` while it is being read (time spent waiting for a slow
+ * consumer does not count). One timer per opened stream, checked against the time of the last
+ * line, instead of a timer per line: the stream is aborted (`onIdle`) and `race` rejects with
+ * IdleTimeout even if the source's iterator does not react to the abort.
+ */
+class IdleWatchdog {
+  private last = Date.now();
+  private paused = false;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly idle: Promise<never>;
+  private fire!: (e: IdleTimeout) => void;
+
+  constructor(
+    private readonly ms: number,
+    private readonly onIdle: () => void,
+  ) {
+    this.idle = new Promise<never>((_, reject) => (this.fire = reject));
+    this.idle.catch(() => undefined); // rejected at most once; a race that is no longer awaited must not be unhandled
+    this.arm(ms);
+  }
+
+  race<T>(next: Promise<T>): Promise<T> {
+    next.catch(() => undefined); // when the watchdog wins, this settles later: not an unhandled rejection
+    return Promise.race([next, this.idle]);
+  }
+
+  alive(): void {
+    this.last = Date.now();
+  }
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.last = Date.now();
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private arm(ms: number): void {
+    this.timer = setTimeout(() => {
+      const quiet = Date.now() - this.last;
+      if (this.paused || quiet < this.ms) return this.arm(this.paused ? this.ms : this.ms - quiet);
+      this.timer = undefined;
+      this.onIdle();
+      this.fire(new IdleTimeout());
     }, ms);
-  });
-  try {
-    const next = it.next();
-    next.catch(() => undefined); // when the idle timer wins, this settles later: not an unhandled rejection
-    return await Promise.race([next, idle]);
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -58,9 +58,14 @@ export class SwarmTaskSource implements LogSource {
     readonly identity: SourceIdentity,
     private readonly taskId: string,
     private readonly tty: boolean,
+    /** Why the task's node cannot be read any more (it is down), or undefined while it can. */
+    private readonly nodeLost: () => string | undefined = () => undefined,
   ) {}
 
   async *open(request: OpenRequest, signal: AbortSignal): AsyncGenerator<RawLine> {
+    // A lost node's log cannot be read: followed, the engine's stream would wait for it forever.
+    const lost = this.nodeLost();
+    if (lost) throw new SourceGoneError(lost);
     const query: Record<string, unknown> = { stdout: true, stderr: true, timestamps: true, follow: request.follow };
     if (request.sinceTime) query.since = rfc3339ToUnix(request.sinceTime) ?? request.sinceTime;
     if (request.tailLines !== undefined && request.tailLines >= 0) query.tail = String(request.tailLines);
@@ -111,6 +116,8 @@ export async function* swarmDiscovery(target: SwarmLogTarget, options: SwarmDisc
   const namespace = service.Spec.Labels?.[STACK_LABEL] ?? target.namespace ?? DEFAULT_NAMESPACE;
   const tty = service.Spec.TaskTemplate?.ContainerSpec?.TTY === true;
   const nodes = new Map<string, string>();
+  /** Nodes the swarm has lost (down or disconnected), with the reason a stream of theirs ends. */
+  const lostNodes = new Map<string, string>();
   const known = new Map<string, string>(); // task ID → instance key
   const ended = new Set<string>();
   let failures = 0;
@@ -126,6 +133,7 @@ export async function* swarmDiscovery(target: SwarmLogTarget, options: SwarmDisc
           nodes.set(t.nodeId, n?.Description?.Hostname ?? t.nodeId.slice(0, 12));
         }
       }
+      await readLostNodes(docker, nodes, lostNodes, signal);
       failures = 0;
     } catch (e) {
       if (signal.aborted) return;
@@ -137,7 +145,8 @@ export async function* swarmDiscovery(target: SwarmLogTarget, options: SwarmDisc
     }
     // Running tasks are read; a task that ends while read is read to its end. Tasks that had ended
     // before the tail began are not (swarm keeps a history of dead tasks: it would replay old failures).
-    const readable = tasks.filter((t) => t.containerId && !TERMINAL.has(t.state) && !ended.has(t.id));
+    const onLostNode = (t: TaskView) => t.nodeId !== undefined && lostNodes.has(t.nodeId);
+    const readable = tasks.filter((t) => t.containerId && !TERMINAL.has(t.state) && !ended.has(t.id) && !onLostNode(t));
     if (readable.length === 0 && !announcedEmpty) {
       announcedEmpty = true;
       yield { type: 'notice', level: 'info', message: `Service ${name} has no running task${options.follow ? ' yet; waiting for one' : ''}.` };
@@ -155,12 +164,14 @@ export async function* swarmDiscovery(target: SwarmLogTarget, options: SwarmDisc
         role: 'app',
       };
       known.set(t.id, instanceKey(identity));
-      yield { type: 'up', source: new SwarmTaskSource(target.engine, identity, t.id, tty) };
+      const nodeId = t.nodeId;
+      yield { type: 'up', source: new SwarmTaskSource(target.engine, identity, t.id, tty, () => (nodeId ? lostNodes.get(nodeId) : undefined)) };
     }
     const byId = new Map(tasks.map((t) => [t.id, t]));
     for (const [id, key] of [...known]) {
       const t = byId.get(id);
-      if (!t || TERMINAL.has(t.state)) {
+      if (!t || TERMINAL.has(t.state) || onLostNode(t)) {
+        if (t && onLostNode(t)) yield { type: 'notice', level: 'warning', message: `${taskName(name, { ID: t.id, Slot: t.slot, NodeID: t.nodeId })}: ${lostNodes.get(t.nodeId!)}` };
         yield { type: 'down', key };
         known.delete(id);
         ended.add(id);
@@ -188,4 +199,17 @@ async function findService(target: SwarmLogTarget, signal: AbortSignal): Promise
     }
   }
   throw new ProdlikeError('not-found', `There is no swarm service "${target.service}" at ${target.engine.endpoint.url}.`, 'List the services with `prodlike status`.');
+}
+
+/** Refreshes which nodes the swarm has lost; hostnames come along for free. */
+async function readLostNodes(docker: Engine['docker'], names: Map<string, string>, lost: Map<string, string>, signal: AbortSignal): Promise<void> {
+  const raw = (await docker.listNodes({ abortSignal: signal } as object)) as { ID?: string; Description?: { Hostname?: string }; Status?: { State?: string; Message?: string } }[];
+  lost.clear();
+  for (const n of Array.isArray(raw) ? raw : []) {
+    if (typeof n?.ID !== 'string') continue;
+    const name = n.Description?.Hostname ?? n.ID.slice(0, 12);
+    names.set(n.ID, name);
+    const state = n.Status?.State;
+    if (state === 'down' || state === 'disconnected') lost.set(n.ID, `node ${name} is ${state}${n.Status?.Message ? ` (${n.Status.Message})` : ''}; its log can no longer be read`);
+  }
 }

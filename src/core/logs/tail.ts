@@ -90,10 +90,10 @@ export async function* tailLogs(discovery: SourceDiscovery, options: TailOptions
     if (down) stream.markDown();
     streams.set(key, stream);
     active++;
-    void deliver({ notice: { type: 'source-started', source: sourceLabel(source.identity), resumed: false } });
+    void deliver({ type: 'notice', notice: { type: 'source-started', source: sourceLabel(source.identity), resumed: false } });
     void stream
       .run(deliver, inner.signal)
-      .catch((e: unknown) => deliver({ notice: { type: 'source-failed', source: sourceLabel(source.identity), reason: e instanceof Error ? e.message : String(e) } }))
+      .catch((e: unknown) => deliver({ type: 'notice', notice: { type: 'source-failed', source: sourceLabel(source.identity), reason: e instanceof Error ? e.message : String(e) } }))
       .finally(() => {
         active--;
         if (streams.get(key) === stream) streams.delete(key);
@@ -122,7 +122,7 @@ export async function* tailLogs(discovery: SourceDiscovery, options: TailOptions
           `Each starts when another stream ends${options.tail !== undefined && options.tail >= 0 ? ', from the time it was found' : ''}. ` +
           'Raise the limit (--max-log-requests) or narrow the selection (-l, --container).',
       };
-      void deliver({ notice });
+      void deliver({ type: 'notice', notice });
     });
   };
 
@@ -155,7 +155,7 @@ export async function* tailLogs(discovery: SourceDiscovery, options: TailOptions
         if (e.type === 'up') found(e.source);
         else if (e.type === 'down') gone(e.key);
         else if (e.type === 'secrets') redactor.add(e.values);
-        else if (e.type === 'notice') await deliver({ notice: { type: 'discovery', level: e.level, message: e.message } });
+        else if (e.type === 'notice') await deliver({ type: 'notice', notice: { type: 'discovery', level: e.level, message: e.message } });
       }
     } catch (e) {
       if (!inner.signal.aborted) discoveryError = e;
@@ -174,10 +174,11 @@ export async function* tailLogs(discovery: SourceDiscovery, options: TailOptions
   let seq = 0;
   try {
     for (;;) {
-      const item = await queue.take();
+      // A burst is handed out without a promise per item; only an empty queue is waited on.
+      const item = queue.takeNow() ?? (await queue.take());
       if (item === undefined) break;
-      if ('line' in item) yield { type: 'line', seq: ++seq, ...item.line };
-      else yield { type: 'notice', notice: item.notice };
+      if (item.type === 'line') item.seq = ++seq;
+      yield item;
     }
     if (discoveryError) throw discoveryError;
   } finally {
