@@ -23,9 +23,18 @@ const common = {
 
 const builds = [
   { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js' },
-  { ...common, entryPoints: ['src/extension/lazy/workspace.ts'], outfile: 'dist/extension-workspace.js' },
+  // Files only: engine.ts is in it for resolveEngineEndpoint(), whose module requires dockerode
+  // lazily in openEngine(), never called from this bundle. External here, so it stays out.
+  {
+    ...common,
+    entryPoints: ['src/extension/lazy/workspace.ts'],
+    outfile: 'dist/extension-workspace.js',
+    external: [...common.external, 'dockerode', '@kubernetes/client-node'],
+  },
   { ...common, entryPoints: ['src/extension/lazy/clusters.ts'], outfile: 'dist/extension-clusters.js' },
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  // Parses manifests off the main thread for the CLI and the extension (src/core/parity/yamlWorkers.ts).
+  { ...common, entryPoints: ['src/core/parity/worker.ts'], outfile: 'dist/parity-worker.js' },
 ];
 
 if (watch) {
