@@ -2,7 +2,8 @@
  * `checkParity(root)`: every static rule over a repository, then the user's suppressions. What the
  * CLI's `prodlike check` and the extension's "Check Parity" both call; neither prints here.
  *
- * Order of work: scan (bounded reads) → parse Dockerfiles and manifests once → rule sets →
+ * Order of work: scan (bounded reads) → manifests parsed off the main thread while the source and
+ * Dockerfile rules run → manifest rules, Dockerfile rules that need probes, env parity →
  * inline comments, prodlike.yaml `rules.disable`, baseline. Runtime and image-identity rules need
  * an engine or a cluster and are separate calls (runtimeCheck.ts, rules/imageIdentity.ts) whose
  * hits go through the same `finish` step.
@@ -11,10 +12,11 @@ import { posix } from 'node:path';
 import { throwIfAborted } from '../errors';
 import { ruleById } from './catalog';
 import { compareFindings, severityRank, type Finding, type Hit, type Severity } from './model';
-import { readManifests, type Manifests } from './manifests';
+import { isManifestFile, readManifests, type Manifests } from './manifests';
 import { scanRepo, type Repo, type ScanOptions } from './scanner';
 import { fingerprint, isSuppressedInline, readInlineSuppressions, type Baseline } from './suppressions';
 import { TextIndex } from './text';
+import { parseYamlFiles } from './yamlWorkers';
 import { checkDockerfile, readDockerfile, type DockerfileInfo } from './rules/dockerfile';
 import { checkManifests, hasOrchestratorProbes } from './rules/manifests';
 import { checkJavaLogging, checkNginx, checkSource, type EnvRead } from './rules/source';
@@ -58,20 +60,15 @@ export async function checkParity(root: string, options: CheckOptions = {}): Pro
   };
   for (const r of repo.refused) add(r.path, [{ ruleId: 'input-refused', message: `${r.path}: ${r.reason}`, start: { line: 1, column: 1 } }]);
 
-  const manifests = readManifests(repo.files);
-  for (const p of manifests.problems) add(p.file, p.hits);
-  for (const [file, list] of checkManifests(manifests)) add(file, list);
+  // Manifests are parsed in workers (when big enough to pay for them) while this thread runs the
+  // source and Dockerfile rules; only the rules that need both wait for the parse.
+  const parsing = parseYamlFiles(repo.files.filter(isManifestFile), { signal: options.signal });
+  parsing.catch(() => undefined); // awaited below; an abort here must not surface as unhandled
 
   const dockerfiles: DockerfileInfo[] = [];
   const dockerfileTexts = repo.files.filter((f) => f.kind === 'dockerfile');
   for (const f of dockerfileTexts) dockerfiles.push(readDockerfile(f.path, f.text));
   const linked = new Set(dockerfiles.flatMap((d) => [...d.linkedToStdio]));
-  const probes = hasOrchestratorProbes(manifests);
-  dockerfiles.forEach((info, i) => {
-    const contextDir = posix.dirname(info.path) === '.' ? '' : posix.dirname(info.path);
-    const ignoreFile = repo.files.find((f) => f.kind === 'dockerignore' && f.path === (contextDir ? `${contextDir}/.dockerignore` : '.dockerignore'));
-    add(info.path, checkDockerfile({ info, text: dockerfileTexts[i]!.text, allPaths: repo.allPaths, dockerignore: ignoreFile?.text, contextDir, orchestratorProbes: probes }));
-  });
 
   const envReads: EnvRead[] = [];
   let sources = 0;
@@ -81,10 +78,22 @@ export async function checkParity(root: string, options: CheckOptions = {}): Pro
       sources++;
       const r = checkSource(f);
       add(f.path, r.hits);
-      envReads.push(...r.envReads);
+      for (const read of r.envReads) envReads.push(read);
     } else if (f.kind === 'nginx') add(f.path, checkNginx(f, linked));
     else if (f.kind === 'java-logging') add(f.path, checkJavaLogging(f));
   }
+
+  const manifests = readManifests(repo.files, await parsing);
+  for (const p of manifests.problems) add(p.file, p.hits);
+  for (const [file, list] of checkManifests(manifests)) add(file, list);
+
+  const probes = hasOrchestratorProbes(manifests);
+  const ignoreFiles = new Map(repo.files.filter((f) => f.kind === 'dockerignore').map((f) => [f.path, f.text]));
+  dockerfiles.forEach((info, i) => {
+    const contextDir = posix.dirname(info.path) === '.' ? '' : posix.dirname(info.path);
+    const dockerignore = ignoreFiles.get(contextDir ? `${contextDir}/.dockerignore` : '.dockerignore');
+    add(info.path, checkDockerfile({ info, text: dockerfileTexts[i]!.text, allPaths: repo.allPaths, dockerignore, contextDir, orchestratorProbes: probes }));
+  });
   const imageEnv = new Set(dockerfiles.flatMap((d) => [...d.envNames]));
   for (const [file, list] of checkEnvironment({ reads: envReads, manifests, imageEnv, files: repo.files, sourcesScanned: sources > 0 })) add(file, list);
 

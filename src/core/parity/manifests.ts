@@ -6,7 +6,7 @@
  */
 import type { Hit } from './model';
 import type { RepoFile } from './scanner';
-import { readYaml, type YamlDocument } from './yamlFile';
+import { parseYaml, yamlFileOf, type YamlDocument, type YamlFileData } from './yamlFile';
 
 export type YamlPath = (string | number)[];
 type Obj = Record<string, unknown>;
@@ -81,13 +81,19 @@ function isHelmTemplate(file: RepoFile): boolean {
   return file.text.includes('{{') && /(^|\/)templates\//.test(file.path);
 }
 
-export function readManifests(files: RepoFile[]): Manifests {
+/** The YAML files that are manifests (compose by name, Kubernetes by content), the ones to parse. */
+export function isManifestFile(file: RepoFile): boolean {
+  if (file.kind !== 'yaml' || isHelmTemplate(file)) return false;
+  return isComposeName(file.path) || looksLikeKubernetes(file.text);
+}
+
+/** `parsed`: the files already parsed (yamlWorkers.ts), by path; the others are parsed here. */
+export function readManifests(files: RepoFile[], parsed?: ReadonlyMap<string, YamlFileData>): Manifests {
   const out: Manifests = { objects: [], compose: [], problems: [] };
   for (const file of files) {
-    if (file.kind !== 'yaml' || isHelmTemplate(file)) continue;
+    if (!isManifestFile(file)) continue;
     const compose = isComposeName(file.path);
-    if (!compose && !looksLikeKubernetes(file.text)) continue;
-    const yaml = readYaml(file.text);
+    const yaml = yamlFileOf(parsed?.get(file.path) ?? parseYaml(file.text));
     if (yaml.hits.length > 0) out.problems.push({ file: file.path, hits: yaml.hits });
     for (const doc of yaml.documents) {
       if (compose) addCompose(out, file.path, doc);

@@ -7,6 +7,10 @@
  * is built. Deep nesting is measured by a cheap scan *before* parsing, because very deep documents
  * parsed repeatedly have killed Node outright (a V8 stack overflow that no catch sees). Files are
  * parsed as YAML 1.1, which is what Kubernetes reads (`defaultMode: 0755` is octal).
+ *
+ * Parsing (`parseYaml`) yields plain data — values and a table of node positions by path — so it
+ * can run in a worker thread (yamlPool.ts); `yamlFileOf` turns that data into documents that answer
+ * `rangeOf`.
  */
 import { LineCounter, parseAllDocuments, isMap, isPair, isScalar, isSeq, type Document, type Node } from 'yaml';
 import type { Hit, Position } from './model';
@@ -28,7 +32,36 @@ export interface YamlFile {
   hits: Hit[];
 }
 
+/** [start line, start column, end line, end column], 1-based. */
+type Span = [number, number, number, number];
+
+/**
+ * One parsed document as plain data, so it can cross from a worker thread (structured clone)
+ * without the syntax tree: the value, and the position of every node by its path. Paths are keyed
+ * by `pathKey`, which tells `"80"` (a string key) from `80` (a number key or a list index).
+ */
+export interface YamlDocumentData {
+  index: number;
+  value: unknown;
+  start: Span;
+  root?: Span;
+  values: Map<string, Span>;
+  keys: Map<string, Span>;
+}
+
+export interface YamlFileData {
+  documents: YamlDocumentData[];
+  hits: Hit[];
+}
+
+const step = (parent: string, s: string | number): string => parent + ',' + JSON.stringify(s);
+
+/** Parse (here or in a worker) and attach positions: `readYaml(text) = yamlFileOf(parseYaml(text))`. */
 export function readYaml(text: string): YamlFile {
+  return yamlFileOf(parseYaml(text));
+}
+
+export function parseYaml(text: string): YamlFileData {
   const deep = nestingBeyond(text, MAX_YAML_DEPTH);
   if (deep) {
     return {
@@ -41,6 +74,11 @@ export function readYaml(text: string): YamlFile {
     const p = lineCounter.linePos(offset);
     return { line: p.line, column: p.col };
   };
+  const span = (range: readonly number[]): Span => {
+    const a = lineCounter.linePos(range[0]!);
+    const b = lineCounter.linePos(range[1]!);
+    return [a.line, a.col, b.line, b.col];
+  };
   const hits: Hit[] = [];
   let docs: Document.Parsed[];
   try {
@@ -49,7 +87,7 @@ export function readYaml(text: string): YamlFile {
     return { documents: [], hits: [{ ruleId: 'yaml-invalid', message: `YAML cannot be read: ${String(e)}`, start: { line: 1, column: 1 } }] };
   }
   if (!Array.isArray(docs)) docs = [docs];
-  const documents: YamlDocument[] = [];
+  const documents: YamlDocumentData[] = [];
   docs.forEach((doc, index) => {
     if (doc.errors.length > 0) {
       for (const err of doc.errors.slice(0, 3)) {
@@ -70,34 +108,66 @@ export function readYaml(text: string): YamlFile {
       });
       return;
     }
-    const docStart = pos(doc.range[0]);
-    documents.push({
-      index,
-      value,
-      rangeOf(path, key = false) {
-        let node: unknown = doc.contents;
-        let keyNode: unknown;
-        let best: Node | undefined = doc.contents ?? undefined;
-        for (const step of path) {
-          keyNode = undefined;
-          if (isMap(node)) {
-            const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === step);
-            if (!pair) break;
-            keyNode = pair.key;
-            node = pair.value;
-          } else if (isSeq(node) && typeof step === 'number') {
-            node = node.items[step];
-          } else break;
-          if (node && typeof node === 'object' && 'range' in node && (node as Node).range) best = node as Node;
-          else if (keyNode) best = keyNode as Node;
+    const values = new Map<string, Span>();
+    const keys = new Map<string, Span>();
+    // Depth is bounded by the nesting scan above; aliases are not followed (a path through one stops there).
+    const walk = (node: unknown, at: string): void => {
+      if (isMap(node)) {
+        for (const p of node.items) {
+          if (!isPair(p) || !isScalar(p.key)) continue;
+          const k = p.key.value;
+          if (typeof k !== 'string' && typeof k !== 'number') continue;
+          const child = step(at, k);
+          if (keys.has(child)) continue; // a duplicate key: the first one is the one found
+          if (p.key.range) keys.set(child, span(p.key.range));
+          const v = p.value as Node | null;
+          if (v?.range) values.set(child, span(v.range));
+          walk(v, child);
         }
-        const target = key && keyNode && (keyNode as Node).range ? (keyNode as Node) : best;
-        if (!target?.range) return { start: docStart, end: docStart };
-        return { start: pos(target.range[0]), end: pos(target.range[1]) };
-      },
-    });
+      } else if (isSeq(node)) {
+        node.items.forEach((item, i) => {
+          const v = item as Node | null;
+          if (!v?.range) return;
+          const child = step(at, i);
+          values.set(child, span(v.range));
+          walk(v, child);
+        });
+      }
+    };
+    walk(doc.contents, '');
+    const root = (doc.contents as Node | null)?.range;
+    documents.push({ index, value, start: span([doc.range[0], doc.range[0]]), ...(root ? { root: span(root) } : {}), values, keys });
   });
   return { documents, hits };
+}
+
+export function yamlFileOf(data: YamlFileData): YamlFile {
+  return { hits: data.hits, documents: data.documents.map(documentOf) };
+}
+
+function documentOf(d: YamlDocumentData): YamlDocument {
+  const toRange = (s: Span) => ({ start: { line: s[0], column: s[1] }, end: { line: s[2], column: s[3] } });
+  return {
+    index: d.index,
+    value: d.value,
+    rangeOf(path, key = false) {
+      let best = d.root;
+      let keySpan: Span | undefined;
+      let at = '';
+      for (const s of path) {
+        keySpan = undefined;
+        const child = step(at, s);
+        const v = d.values.get(child);
+        const k = d.keys.get(child);
+        if (!v && !k) break;
+        at = child;
+        keySpan = k;
+        best = v ?? k ?? best;
+      }
+      const target = key && keySpan ? keySpan : best;
+      return toRange(target ?? d.start);
+    },
+  };
 }
 
 function firstLine(s: string): string {

@@ -325,6 +325,15 @@ function checkBaseImage(from: From, stageNames: Set<string>, args: Map<string, s
   }
 }
 
+/** The configuration files among a repository's paths, once per repository rather than per COPY. */
+const configPathsCache = new WeakMap<readonly string[], string[]>();
+
+function configPathsOf(allPaths: readonly string[]): string[] {
+  let paths = configPathsCache.get(allPaths);
+  if (!paths) configPathsCache.set(allPaths, (paths = allPaths.filter(isConfigFileName)));
+  return paths;
+}
+
 function configFilesCopied(sources: string[], input: DockerfileRuleInput): string[] {
   const ig = input.dockerignore ? ignore({}).add(input.dockerignore) : undefined;
   const found = new Set<string>();
@@ -332,11 +341,11 @@ function configFilesCopied(sources: string[], input: DockerfileRuleInput): strin
     if (/^(https?|git):/.test(raw) || raw.includes('$')) continue;
     const src = posix.normalize(raw.replace(/^\.\/?/, '') || '.').replace(/\/$/, '');
     const glob = /[*?[]/.test(src) ? globToRegExp(src) : undefined;
-    for (const path of input.allPaths) {
+    for (const path of configPathsOf(input.allPaths)) {
       const inContext = input.contextDir ? (path.startsWith(input.contextDir + '/') ? path.slice(input.contextDir.length + 1) : undefined) : path;
       if (inContext === undefined) continue;
       const hit = glob ? glob.test(inContext) : src === '.' || inContext === src || inContext.startsWith(src + '/');
-      if (!hit || !isConfigFileName(inContext)) continue;
+      if (!hit) continue;
       if (ig?.ignores(inContext)) continue;
       found.add(inContext);
     }
