@@ -21,6 +21,7 @@ import { registerStatus } from './commands/status';
 import { registerHistory } from './commands/history';
 import { registerRollback } from './commands/rollback';
 import { registerLocal } from './commands/local';
+import { registerShip } from './commands/ship';
 
 export interface CommandContext {
   io: CliIO;
@@ -31,7 +32,7 @@ export interface CommandContext {
 export type RegisterCommand = (program: Command, ctx: CommandContext) => void;
 
 /** Every command of the CLI. One file each; add new ones here. */
-const COMMANDS: RegisterCommand[] = [registerDoctor, registerBuild, registerPush, registerRun, registerPs, registerLogs, registerStop, registerDiff, registerCheck, registerDeploy, registerStatus, registerHistory, registerRollback, registerLocal];
+const COMMANDS: RegisterCommand[] = [registerDoctor, registerBuild, registerPush, registerRun, registerPs, registerLogs, registerStop, registerDiff, registerCheck, registerDeploy, registerStatus, registerHistory, registerRollback, registerLocal, registerShip];
 
 declare const PRODLIKE_VERSION: string | undefined;
 function version(): string {
