@@ -11,6 +11,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { loadProjectConfig, resolveEnvironment, type ProjectConfig } from './config';
 import { describeEngine, openEngine, resolveEngineEndpoint } from './docker/engine';
+import { parseImageRef } from './docker/image-ref';
 import { isProdlikeError, messageOf } from './errors';
 import { loadKubeconfig } from './kube/kubeconfig';
 
@@ -106,18 +107,11 @@ async function checkEngine(explicit: string | undefined, env: NodeJS.ProcessEnv,
   }
 }
 
-/** The registry host of an image repository, as docker reads it (the first part, when it looks like a host). */
-export function registryOf(repository: string): string {
-  const first = repository.split('/')[0]!;
-  const isHost = repository.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
-  return isHost ? first : 'docker.io';
-}
-
 async function checkRegistry(config: ProjectConfig | undefined, timeoutMs: number): Promise<Check> {
   if (!config?.image) {
     return { id: 'registry', title: 'Registry', status: 'skipped', details: ['no `image` in prodlike.yaml, so no registry to check'], fix: 'Set `image:` to the repository builds are pushed to.' };
   }
-  const host = registryOf(config.image);
+  const host = parseImageRef(config.image).registry;
   if (host === 'docker.io') {
     return { id: 'registry', title: 'Registry', status: 'skipped', details: [`${config.image} is on Docker Hub; not contacted`] };
   }
