@@ -38,7 +38,7 @@ import { openEngine, resolveEngineEndpoint, type Engine } from '../docker/engine
 import { readJsonLines } from '../docker/json-stream';
 import { messageOf, ProdlikeError, throwIfAborted } from '../errors';
 import { isNotFound, swarmError } from './errors';
-import { listSwarmNodes, NodeLossReport } from './nodes';
+import { listSwarmNodes, NodeLossReport, stuckOnLostNode } from './nodes';
 import { DEFAULT_HISTORY_LIMIT, ServiceHistory, type HistoryRecord } from './history';
 import { digestOf, parseImageRef, pinDigest, shortImage } from './image-ref';
 import { readServiceLogs, rfc3339ToUnix, sinceToUnix } from './logs';
@@ -230,7 +230,13 @@ export class SwarmCluster implements Cluster {
       const s = await this.serviceById(s0.ID, signal);
       const tasks = await this.tasks(s.ID, signal);
       // A lost node is news as soon as swarm notices it: its tasks are rescheduled, the counts drop.
-      yield* nodeLoss.update(await this.nodes(signal), tasks, s.Spec.Name);
+      const nodes = await this.nodes(signal);
+      yield* nodeLoss.update(nodes, tasks, s.Spec.Name);
+      const stuck = stuckOnLostNode(s, tasks, nodes);
+      if (stuck) {
+        yield stuck;
+        return;
+      }
       // Each task that failed during this update is worth a line of its own (the cause is in it).
       const since = Date.parse(s.UpdateStatus?.StartedAt ?? s.UpdatedAt ?? '') || 0;
       for (const t of tasks) {

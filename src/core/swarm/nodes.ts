@@ -13,7 +13,8 @@ import type Dockerode from 'dockerode';
 import type { ClusterNode, RolloutEvent } from '../cluster/types';
 import type { EngineEndpoint } from '../docker/engine';
 import { swarmError } from './errors';
-import { parseEngineList, type SwarmTask } from './schema';
+import { parseEngineList, type SwarmService, type SwarmTask } from './schema';
+import { taskName } from './workload';
 
 export const SwarmNodeSchema = z.looseObject({
   ID: z.string(),
@@ -100,4 +101,42 @@ export class NodeLossReport {
 export function nodeLossMessage(n: ClusterNode, tasks: number, serviceName: string): string {
   const why = n.message ? ` (${n.message})` : '';
   return `node ${n.name} is ${n.health}${why}: ${tasks} task(s) of ${serviceName} ran there; swarm reschedules them on the remaining nodes.`;
+}
+
+/**
+ * Swarm's updater waits for the new task of each slot to run. When that task was placed on a node
+ * that is then lost before the task started, swarm shuts the task down but the updater keeps
+ * waiting for it: the update stays "updating" until the node comes back (measured on Engine 20.10;
+ * it then counts the task as failed and applies the failure action). A watch that only waits would
+ * sit until its deadline, so this says what happened instead: the rollout is stuck, and why.
+ */
+export function stuckOnLostNode(service: SwarmService, tasks: SwarmTask[], nodes: ClusterNode[]): RolloutEvent | undefined {
+  const state = service.UpdateStatus?.State;
+  if (state !== 'updating' && state !== 'rollback_started') return undefined;
+  const lost = new Map(nodes.filter((n) => n.health === 'down' || n.health === 'disconnected').map((n) => [n.id, n]));
+  if (lost.size === 0) return undefined;
+  const started = Date.parse(service.UpdateStatus?.StartedAt ?? '') || 0;
+  const image = service.Spec.TaskTemplate.ContainerSpec.Image;
+  const waitedFor = tasks.find(
+    (t) =>
+      t.NodeID !== undefined &&
+      lost.has(t.NodeID) &&
+      t.Spec.ContainerSpec.Image === image &&
+      (Date.parse(t.CreatedAt ?? '') || 0) >= started &&
+      t.DesiredState !== 'running' &&
+      !['running', 'complete', 'failed', 'rejected', 'shutdown'].includes(t.Status.State),
+  );
+  if (!waitedFor) return undefined;
+  const node = lost.get(waitedFor.NodeID!)!;
+  const name = service.Spec.Name;
+  const what = state === 'updating' ? 'update' : 'rollback';
+  return {
+    type: 'failed',
+    reason: 'NodeLost',
+    message:
+      `The ${what} of ${name} is stuck: its new task ${taskName(name, waitedFor)} was placed on node ${node.name}, which is ${node.health}${node.message ? ` (${node.message})` : ''} before the task started. ` +
+      `Swarm waits for that task until the node returns, then counts it as failed (failure action: ${service.Spec.UpdateConfig?.FailureAction ?? 'pause'}). ` +
+      `Run \`prodlike rollback\` or deploy again to finish on the remaining nodes now.`,
+    pods: [taskName(name, waitedFor)],
+  };
 }

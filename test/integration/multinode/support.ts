@@ -13,8 +13,9 @@ import { openEngine } from '../../../src/core/docker/engine';
 import { SwarmCluster } from '../../../src/core/swarm';
 import { HISTORY_SERVICE_LABEL } from '../../../src/core/swarm/history';
 import type { ClusterNode } from '../../../src/core/cluster/types';
+import type { Line } from '../logs/support';
 
-const root = new URL('../../../', import.meta.url).pathname;
+const root = join(__dirname, '../../..');
 const script = join(root, 'scripts/swarm-cluster.sh');
 const LOCK = '/tmp/prodlike-swarm-tests.lock';
 
@@ -179,5 +180,31 @@ export function reportFault(t: TestContext, row: { fault: string; detectedAfterS
   console.log(`# ${text}`);
   const file = process.env.PRODLIKE_FAULT_TABLE;
   if (file) writeFileSync(file, `${text}\n`, { flag: 'a' });
+}
+
+
+/** "<version> <slot>.<task> <n>" → the task's numbers in the order the tail gave them. */
+export function countsByTask(lines: Line[]): Map<string, { node?: string; ns: number[] }> {
+  const byTask = new Map<string, { node?: string; ns: number[] }>();
+  for (const l of lines) {
+    const m = /^v\d \d+\.(\w+) (\d+)$/.exec(l.text);
+    if (!m) continue;
+    const entry = byTask.get(m[1]!) ?? { node: l.source.node, ns: [] };
+    entry.ns.push(Number(m[2]));
+    byTask.set(m[1]!, entry);
+  }
+  return byTask;
+}
+
+/** Lines missing or repeated inside what the tail saw of one task (its numbers must count up by one). */
+export function gaps(ns: number[]): { lost: number; repeated: number } {
+  let lost = 0;
+  let repeated = 0;
+  for (let i = 1; i < ns.length; i++) {
+    const step = ns[i]! - ns[i - 1]!;
+    if (step > 1) lost += step - 1;
+    if (step < 1) repeated++;
+  }
+  return { lost, repeated };
 }
 

@@ -1,8 +1,8 @@
 // Swarm nodes as prodlike shows them, and the node-loss warnings of a rollout watch.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { NodeLossReport, SwarmNodeSchema, sortNodes, toClusterNode } from '../../../src/core/swarm/nodes';
-import { TaskSchema, type SwarmTask } from '../../../src/core/swarm/schema';
+import { NodeLossReport, SwarmNodeSchema, sortNodes, stuckOnLostNode, toClusterNode } from '../../../src/core/swarm/nodes';
+import { ServiceSchema, TaskSchema, type SwarmTask } from '../../../src/core/swarm/schema';
 
 const node = (id: string, host: string, o: { role?: string; state?: string; message?: string; leader?: boolean; reach?: string; availability?: string } = {}) =>
   toClusterNode(
@@ -51,5 +51,26 @@ describe('swarm nodes', () => {
     assert.equal(report.lost, 1);
     const back = report.update([node('n2', 'node2')], tasks, 'web');
     assert.deepEqual(back.map((e) => e.message), ['node node2 is ready again.']);
+  });
+
+  it('says a rollout is stuck when the task swarm waits for was placed on a node lost before it started', () => {
+    const service = ServiceSchema.parse({
+      ID: 's', Version: { Index: 3 },
+      Spec: { Name: 'web', TaskTemplate: { ContainerSpec: { Image: 'app:2' } }, UpdateConfig: { FailureAction: 'rollback' } },
+      UpdateStatus: { State: 'updating', StartedAt: '2026-01-01T00:00:00Z' },
+    });
+    const t = (id: string, nodeId: string, o: { image?: string; desired?: string; state?: string; created?: string } = {}) =>
+      TaskSchema.parse({ ID: id, ServiceID: 's', NodeID: nodeId, Slot: 2, CreatedAt: o.created ?? '2026-01-01T00:00:05Z', Spec: { ContainerSpec: { Image: o.image ?? 'app:2' } }, DesiredState: o.desired ?? 'shutdown', Status: { State: o.state ?? 'ready' } });
+    const nodes = [node('n1', 'node1'), node('n3', 'node3', { state: 'down', message: 'heartbeat failure' })];
+    const stuck = stuckOnLostNode(service, [t('new-on-3', 'n3'), t('old', 'n1', { image: 'app:1', desired: 'running', state: 'running' })], nodes);
+    assert.equal(stuck?.type, 'failed');
+    assert.ok(stuck?.type === 'failed' && stuck.reason === 'NodeLost');
+    assert.match(stuck!.type === 'failed' ? stuck!.message : '', /web\.2\.new-on-3 was placed on node node3, which is down \(heartbeat failure\).*failure action: rollback/);
+    // Not stuck: the new task had started (swarm moved it on), it is an old task, it predates the update, or the node is fine.
+    assert.equal(stuckOnLostNode(service, [t('a', 'n3', { state: 'running' })], nodes), undefined);
+    assert.equal(stuckOnLostNode(service, [t('a', 'n3', { image: 'app:1' })], nodes), undefined);
+    assert.equal(stuckOnLostNode(service, [t('a', 'n3', { created: '2025-12-31T23:59:00Z' })], nodes), undefined);
+    assert.equal(stuckOnLostNode(service, [t('a', 'n3')], [node('n3', 'node3')]), undefined);
+    assert.equal(stuckOnLostNode({ ...service, UpdateStatus: { State: 'completed' } }, [t('a', 'n3')], nodes), undefined);
   });
 });
