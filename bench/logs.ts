@@ -13,9 +13,9 @@
 // A tail that delivers less than 95% of a step's lines within that step, or cannot drain its backlog
 // within 5 s after it, is saturated. The sweep ends when a tail saturates (--until both: when both
 // have; the saturated tail is stopped and the other continues alone, which is noted), or when the
-// writer itself cannot reach the offered rate.
+// writer itself is at its limit (a higher offer no longer raises the rate written).
 //
-// Run: npm run build && npx tsx bench/logs.ts [--pods 50] [--rates 100,200,400,800] [--seconds 10] [--until one|both] [--cpu-prof DIR]
+// Run: npm run build && npx tsx bench/logs.ts [--pods 50] [--rates 100,200,400,800] [--seconds 10] [--until one|both] [--cpu-prof DIR] [--cli other/dist/cli.js]
 //      npx tsx bench/logs.ts --rates 100 --seconds 300        (one long step: memory over a 5-minute tail)
 // Rates are lines per second per pod. Prints a table; not part of npm test.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -33,6 +33,8 @@ const SECONDS = Number(flag('seconds', '10'));
 const UNTIL = flag('until', 'one');
 /** Write a CPU profile of prodlike's tail into this folder (node --cpu-prof; written when it exits on SIGINT). */
 const PROFILE_DIR = flag('cpu-prof', '');
+/** The prodlike bundle to run (default dist/cli.js of this checkout; another build to compare). */
+const CLI = flag('cli', join(__dirname, '..', 'dist/cli.js'));
 const micros = () => Number(process.hrtime.bigint() / 1000n);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -178,10 +180,9 @@ async function measure(): Promise<void> {
   const tell = (m: ToServer) => server.send(m);
   const ready = await next('ready');
   const env = { ...process.env, KUBECONFIG: ready.kubeconfigPath, NO_COLOR: '1' };
-  const root = join(__dirname, '..');
   const tails = [
     // The bundle users run; tsx would add its compiler to the figures.
-    startTail('prodlike logs', process.execPath, [...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), join(root, 'dist/cli.js'), 'logs', 'bench', '--context', 'test', '-f', '--tail', '0', '--max-log-requests', String(PODS)], env),
+    startTail('prodlike logs', process.execPath, [...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), CLI, 'logs', 'bench', '--context', 'test', '-f', '--tail', '0', '--max-log-requests', String(PODS)], env),
     startTail('kubectl logs', '/usr/bin/kubectl', ['--kubeconfig', ready.kubeconfigPath, 'logs', '-f', '-l', 'app=bench', `--max-log-requests=${PODS}`, '--prefix', '--tail=0'], env),
   ];
   // Both tails are ready when a probe line written to every pod reaches them.
@@ -197,6 +198,7 @@ async function measure(): Promise<void> {
   console.log(`${PODS} pods; ${SECONDS} s per step; latency = write (server process) → chunk read from the tail's stdout (this process), same monotonic clock`);
   const rows = [['offered/s', 'tail', 'written/s', 'delivered/s', 'in step', 'in all', 'p50 ms', 'p99 ms', 'max ms', 'CPU %', 'CPU µs/line', 'RSS MB', 'note']];
   let step = 0;
+  let lastWrittenRate = 0;
   for (const perPod of RATES) {
     const live = tails.filter((t) => !t.stopped);
     if (live.length === 0) break;
@@ -220,6 +222,9 @@ async function measure(): Promise<void> {
     }
     const writtenRate = stopped.written / stopped.seconds;
     const writerShort = writtenRate < 0.95 * perPod * PODS;
+    // The server process is at its limit when a higher offer no longer raises what it writes.
+    const writerMaxed = writtenRate < 1.1 * lastWrittenRate;
+    lastWrittenRate = writtenRate;
     live.forEach((t, i) => {
       const s = t.steps.get(step) ?? { inWindow: 0, total: 0, latenciesMs: [] };
       const rss = procStatus(t.child.pid).rssMb;
@@ -245,7 +250,7 @@ async function measure(): Promise<void> {
     });
     console.log(`step ${step}: ${perPod}/s per pod offered, ${writtenRate.toFixed(0)} lines/s written (server CPU ${((100 * stopped.cpuMs) / (stopped.seconds * 1000)).toFixed(0)}%)`);
     const saturated = live.filter((t) => t.saturatedAt === step);
-    if (writerShort) break;
+    if (writerMaxed) break;
     if (saturated.length > 0 && (UNTIL === 'one' || saturated.length === live.length)) break;
     for (const t of saturated) {
       t.rssEnd = procStatus(t.child.pid).rssMb;

@@ -82,3 +82,21 @@ test('the tail masks Secret values before filtering and JSON parsing: --grep can
   }
   assert.deepEqual(grep, []);
 });
+
+test('the quick pre-checks in front of the credential patterns let through every spelling the patterns mask', () => {
+  const r = new Redactor();
+  const cases: [string, RegExp][] = [
+    ['PASSWORD=hunter22 USER=app', /PASSWORD=\[redacted\] USER=app/],
+    ['X-Api-Key: abcdef123456', /X-Api-Key: \[redacted\]/],
+    ['Proxy-Authorization: Basic dXNlcjpwYXNzd29yZA==', /Proxy-Authorization: Basic \[redacted\]/],
+    ['redirect to HTTPS://bob:pw123456@host/', /HTTPS:\/\/bob:\[redacted\]@host/],
+    ['client_secret="abc def"', /client_secret=\[redacted\]/],
+    ['sent BEARER abcdefghijkl', /sent BEARER \[redacted\]/],
+    ['slack xoxb-1234567890-abcdef', /slack \[redacted\]/],
+    ['stripe sk_live_abcdefghijklmnop1234', /stripe \[redacted\]/],
+  ];
+  for (const [line, expected] of cases) {
+    const out = r.redact(line);
+    assert.match(out, expected, `${line} → ${out}`);
+  }
+});
