@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { workspaceCoreModule, type WorkspaceCore } from './lazy';
-import { DisposableStore, type Disposable } from './lifecycle';
+import { DisposableStore, MutableDisposable, type Disposable } from './lifecycle';
 import { Observable } from './observable';
 import { Project } from './project';
 import { ClusterRegistry } from './clusters';
@@ -19,6 +19,8 @@ export class Ctx {
   /** The pipeline's state as the status bar shows it. */
   readonly deployPhase: Observable<DeployPhase>;
   readonly clusters: ClusterRegistry;
+  /** The deploy the button started, while it runs; disposing it (deactivation) cancels it. */
+  readonly deployRun: MutableDisposable<AbortController & Disposable>;
   /** The Clusters view's tree, once created (commands ask it to refresh). */
   clustersTree: ClustersTree | undefined;
   /** Parity findings → Problems, once created. */
@@ -37,6 +39,7 @@ export class Ctx {
     this.deployPhase = this.pushExtCleanup(new Observable<DeployPhase>({ kind: 'idle' }));
     this.pushExtCleanup(this.targetsChanged);
     this.clusters = this.pushExtCleanup(new ClusterRegistry(this));
+    this.deployRun = this.pushExtCleanup(new MutableDisposable<AbortController & Disposable>());
   }
 
   /** Lives until the extension is deactivated. */

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startKubeServer, deployment, type KubeServer } from '../kube-server';
 import { startCodeServer, type CodeServer } from './support/codeServer';
-import { createSwarmService, pointWorkspaceAt, pushCleanApp, type SwarmService } from './support/fixtures';
+import { commitWorkspace, createSwarmService, pointWorkspaceAt, pushCleanApp, serviceImage, type SwarmService } from './support/fixtures';
 import { openWorkbench, type Workbench } from './support/workbench';
 
 describe('trusted workspace: examples/clean-app on the test swarm and the Kubernetes test server', () => {
@@ -14,6 +14,8 @@ describe('trusted workspace: examples/clean-app on the test swarm and the Kubern
   let server: CodeServer;
   let wb: Workbench;
   let v1: string;
+  /** The git tag a build of the workspace gets. */
+  let sourceTag = '';
 
   before(async () => {
     v1 = pushCleanApp('e2e-v1');
@@ -26,7 +28,10 @@ describe('trusted workspace: examples/clean-app on the test swarm and the Kubern
     await kube.settle();
     server = await startCodeServer({
       env: { KUBECONFIG: kube.kubeconfigPath },
-      prepareWorkspace: (dir) => pointWorkspaceAt(dir, { swarmWorkload: service.name, kubeContext: kube.context }),
+      prepareWorkspace: (dir) => {
+        pointWorkspaceAt(dir, { swarmWorkload: service.name, kubeContext: kube.context });
+        sourceTag = commitWorkspace(dir);
+      },
     });
     wb = await openWorkbench(server, { trust: true });
   });
@@ -71,14 +76,14 @@ describe('trusted workspace: examples/clean-app on the test swarm and the Kubern
 
     await ctx.click();
     await wb.treeItem('Clusters', /^shop/).click();
-    const dep = wb.treeItem('Clusters', /^clean-app/);
+    const dep = wb.treeItem('Clusters', /^clean-app\s*prod/);
     await dep.waitFor({ timeout: 30_000 });
     assert.match(await dep.innerText(), /2\/2/);
     await wb.screenshot('trusted-02-clusters-view');
   });
 
   it('rolls back from the tree: the protected environment asks for its name, and revision 1 runs again', async () => {
-    const dep = wb.treeItem('Clusters', /^clean-app/);
+    const dep = wb.treeItem('Clusters', /^clean-app\s*prod/);
     assert.match(await dep.innerText(), /e2e-v2/, 'revision 2 runs before the rollback');
     await dep.click();
     await wb.treeItem('Clusters', /^Revisions/).last().click();
@@ -112,7 +117,7 @@ describe('trusted workspace: examples/clean-app on the test swarm and the Kubern
 
   it('tails the logs of every pod of a workload in a terminal', async () => {
     await kube.settle();
-    const dep = wb.treeItem('Clusters', /^clean-app/);
+    const dep = wb.treeItem('Clusters', /^clean-app\s*prod/);
     await wb.inlineAction(dep, 'Tail Logs');
     const pods = kube.list('pods', 'shop').filter((p) => !(p as { metadata: { deletionTimestamp?: string } }).metadata.deletionTimestamp).map((p) => (p as { metadata: { name: string } }).metadata.name);
     assert.ok(pods.length >= 2, `two pods run (${pods.join(', ')})`);
@@ -127,5 +132,25 @@ describe('trusted workspace: examples/clean-app on the test swarm and the Kubern
     }
     for (const pod of pods) assert.ok(shown.includes(`from ${pod}`), `the terminal shows lines of ${pod}:\n${shown}`);
     await wb.screenshot('trusted-05-log-tail');
+  });
+
+  it('deploys from the status-bar button: build, push, roll out on the swarm, and the tree shows the new revision', async () => {
+    const button = wb.statusBarItem(`local: ${service.name}`);
+    await button.click();
+    // The button follows the pipeline (a spinner while it builds, pushes and rolls out)…
+    await button.locator('.codicon-sync').waitFor({ timeout: 30_000 });
+    await wb.screenshot('trusted-06-deploying');
+    // …and the notification says what now runs.
+    await wb.notification(/prodlike: deployed/).waitFor({ timeout: 120_000 });
+    await button.locator('.codicon-check').waitFor({ timeout: 10_000 });
+    const image = serviceImage(service.name);
+    assert.match(image, new RegExp(`/examples/clean-app:${sourceTag}(-dirty-[0-9a-f]+)?@sha256:[0-9a-f]{64}$`), 'the service runs the new image, pinned by digest');
+
+    const svc = wb.treeItem('Clusters', service.name);
+    await svc.filter({ hasText: sourceTag }).waitFor({ timeout: 30_000 });
+    await svc.click();
+    await wb.treeItem('Clusters', /^Revisions/).first().click();
+    await wb.treeItem('Clusters', new RegExp(`^#\\d+ ${sourceTag}`)).filter({ hasText: 'current' }).waitFor({ timeout: 30_000 });
+    await wb.screenshot('trusted-07-deployed');
   });
 });

@@ -3,7 +3,8 @@ import type { CommandFactory } from './types';
 import { requireTrust } from '../trust';
 import { confirmProtectedEnvironment, environmentTarget, nodeTarget, type WorkloadTarget } from '../targets';
 import { RevisionNode, WorkloadNode } from '../views/clusters/nodes';
-import { followRollout } from '../rollout';
+import { followRollout, type RolloutResult } from '../rollout';
+import type { Ctx } from '../ctx';
 import { imageTag } from '../views/format';
 
 /**
@@ -34,10 +35,20 @@ export const rollback: CommandFactory = (ctx) => async (node?: unknown) => {
     toRevision = pick.revision;
   }
 
+  await performRollback(ctx, target, toRevision);
+};
+
+/**
+ * Plans the rollback, shows the plan for confirmation (and the protected environment's name), applies
+ * it and follows the rollout. Also used by the deploy button when a rollout failed.
+ * Returns the revision restored, or undefined when nothing was done.
+ */
+export async function performRollback(ctx: Ctx, target: WorkloadTarget, toRevision?: number): Promise<{ revision: number; image: string; outcome: RolloutResult['outcome'] } | undefined> {
   const { cluster, ref, environment } = target;
   const plan = await cluster.planRollback(ref, toRevision);
   if (plan.skipped) {
-    return void vscode.window.showInformationMessage(`prodlike: ${ref.name} already runs revision ${plan.toRevision} (${plan.toImage}); skipped rollback.`);
+    void vscode.window.showInformationMessage(`prodlike: ${ref.name} already runs revision ${plan.toRevision} (${plan.toImage}); skipped rollback.`);
+    return undefined;
   }
   const where = `${cluster.identity.name} (${cluster.identity.server})`;
   const detail = [
@@ -49,8 +60,8 @@ export const rollback: CommandFactory = (ctx) => async (node?: unknown) => {
   ].join('\n');
   const go = 'Roll Back';
   const answer = await vscode.window.showWarningMessage(`Roll back ${ref.name} to revision ${plan.toRevision}?`, { modal: true, detail }, go);
-  if (answer !== go) return;
-  if (!(await confirmProtectedEnvironment(environment, 'roll back'))) return;
+  if (answer !== go) return undefined;
+  if (!(await confirmProtectedEnvironment(environment, 'roll back'))) return undefined;
 
   const result = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `prodlike: rolling back ${ref.name} to revision ${plan.toRevision}`, cancellable: true },
@@ -75,4 +86,5 @@ export const rollback: CommandFactory = (ctx) => async (node?: unknown) => {
   } else {
     void vscode.window.showErrorMessage(`prodlike: the rollback of ${ref.name} did not complete — ${result.message}`);
   }
-};
+  return { revision: plan.toRevision, image: plan.toImage, outcome: result.outcome };
+}

@@ -38,7 +38,14 @@ function clean(text: string): string {
   return text.replace(/\r?\n/g, '\r\n').replace(/[\x00-\x08\x0b-\x1a\x1c-\x1f\x7f]/g, '');
 }
 
-export function openLogTerminal(req: TailRequest): vscode.Terminal {
+/** Writes lines into a terminal in batches; what the produce function pushes is shown, capped per flush. */
+export type PushLine = (line: string) => void;
+
+/**
+ * A pseudoterminal fed by `produce` until its signal aborts (the terminal closed, or Ctrl+C). Shared
+ * by workload tails and container logs, so both batch and cap the same way.
+ */
+export function openBatchedTerminal(name: string, produce: (push: PushLine, signal: AbortSignal) => Promise<void>): vscode.Terminal {
   const write = new vscode.EventEmitter<string>();
   const close = new vscode.EventEmitter<number | void>();
   const controller = new AbortController();
@@ -62,37 +69,10 @@ export function openLogTerminal(req: TailRequest): vscode.Terminal {
     }
     timer ??= setTimeout(flush, FLUSH_MS);
   };
-
-  const run = async () => {
-    const core = clustersCoreModule();
-    const what = req.pod ? `${req.ref.namespace}/${req.pod}` : `${req.ref.namespace}/${req.ref.name}`;
-    push(`${DIM}prodlike: following ${what} on ${req.cluster.identity.name} (${req.cluster.identity.server}); close this terminal to stop.${RESET}\r\n`);
-    try {
-      for await (const e of core.tailLogs(discovery(core, req, controller.signal), { follow: true, tail: 200 }, controller.signal)) {
-        if (e.type === 'notice') {
-          const n = e.notice;
-          if (n.type === 'source-started') push(`${DIM}— ${n.source} ${n.resumed ? 'resumed' : 'started'}${RESET}\r\n`);
-          else if (n.type === 'source-ended') push(`${DIM}— ${n.source} ended: ${n.reason}${RESET}\r\n`);
-          else if (n.type === 'reconnecting') push(`${DIM}— ${n.source} reconnecting (${n.reason})${RESET}\r\n`);
-          else if (n.type === 'source-failed') push(`\x1b[31m— ${n.source} failed: ${n.reason}${RESET}\r\n`);
-          else push(`${DIM}— ${n.message}${RESET}\r\n`);
-          continue;
-        }
-        if (req.pod && e.source.pod !== req.pod) continue;
-        const color = COLORS[e.color % COLORS.length];
-        const prefix = `\x1b[${color}m${e.source.pod}${e.source.container ? `/${e.source.container}` : ''}${RESET}`;
-        push(`${prefix} ${e.stream === 'stderr' ? '\x1b[91m' : ''}${clean(e.text)}${e.stream === 'stderr' ? RESET : ''}\r\n`);
-      }
-      if (!controller.signal.aborted) push(`${DIM}prodlike: the log ended.${RESET}\r\n`);
-    } catch (err) {
-      if (!controller.signal.aborted) push(`\x1b[31mprodlike: ${clean(describe(err))}${RESET}\r\n`);
-    }
-  };
-
   const pty: vscode.Pseudoterminal = {
     onDidWrite: write.event,
     onDidClose: close.event,
-    open: () => void run(),
+    open: () => void produce(push, controller.signal),
     close: () => {
       controller.abort();
       clearTimeout(timer);
@@ -108,5 +88,52 @@ export function openLogTerminal(req: TailRequest): vscode.Terminal {
       }
     },
   };
-  return vscode.window.createTerminal({ name: `logs: ${req.pod ?? req.ref.name}`, pty, iconPath: new vscode.ThemeIcon('output') });
+  return vscode.window.createTerminal({ name, pty, iconPath: new vscode.ThemeIcon('output') });
+}
+
+export function openLogTerminal(req: TailRequest): vscode.Terminal {
+  return openBatchedTerminal(`logs: ${req.pod ?? req.ref.name}`, async (push, signal) => {
+    const core = clustersCoreModule();
+    const what = req.pod ? `${req.ref.namespace}/${req.pod}` : `${req.ref.namespace}/${req.ref.name}`;
+    push(`${DIM}prodlike: following ${what} on ${req.cluster.identity.name} (${req.cluster.identity.server}); close this terminal to stop.${RESET}\r\n`);
+    try {
+      for await (const e of core.tailLogs(discovery(core, req, signal), { follow: true, tail: 200 }, signal)) {
+        if (e.type === 'notice') {
+          const n = e.notice;
+          if (n.type === 'source-started') push(`${DIM}— ${n.source} ${n.resumed ? 'resumed' : 'started'}${RESET}\r\n`);
+          else if (n.type === 'source-ended') push(`${DIM}— ${n.source} ended: ${n.reason}${RESET}\r\n`);
+          else if (n.type === 'reconnecting') push(`${DIM}— ${n.source} reconnecting (${n.reason})${RESET}\r\n`);
+          else if (n.type === 'source-failed') push(`\x1b[31m— ${n.source} failed: ${n.reason}${RESET}\r\n`);
+          else push(`${DIM}— ${n.message}${RESET}\r\n`);
+          continue;
+        }
+        if (req.pod && e.source.pod !== req.pod) continue;
+        const color = COLORS[e.color % COLORS.length];
+        const prefix = `\x1b[${color}m${e.source.pod}${e.source.container ? `/${e.source.container}` : ''}${RESET}`;
+        push(`${prefix} ${e.stream === 'stderr' ? '\x1b[91m' : ''}${clean(e.text)}${e.stream === 'stderr' ? RESET : ''}\r\n`);
+      }
+      if (!signal.aborted) push(`${DIM}prodlike: the log ended.${RESET}\r\n`);
+    } catch (err) {
+      if (!signal.aborted) push(`\x1b[31mprodlike: ${clean(describe(err))}${RESET}\r\n`);
+    }
+  });
+}
+
+/** A local container's log (a parity run), followed from its last 200 lines; redacted like every tail. */
+export function openContainerLogTerminal(engine: ClustersCore.Engine, container: string): vscode.Terminal {
+  return openBatchedTerminal(`logs: ${container}`, async (push, signal) => {
+    const core = clustersCoreModule();
+    // Token and key patterns are masked here as in every tail (the container's own Secret values are not known to a log view).
+    const redactor = new core.Redactor();
+    push(`${DIM}prodlike: following container ${container} on ${engine.endpoint.url}; close this terminal to stop.${RESET}\r\n`);
+    try {
+      for await (const line of core.containerLogs(engine, container, { follow: true, tail: 200, signal })) {
+        const text = clean(redactor.redact(line.text));
+        push(line.stream === 'stderr' ? `\x1b[91m${text}${RESET}\r\n` : `${text}\r\n`);
+      }
+      if (!signal.aborted) push(`${DIM}prodlike: the container's log ended.${RESET}\r\n`);
+    } catch (err) {
+      if (!signal.aborted) push(`\x1b[31mprodlike: ${clean(describe(err))}${RESET}\r\n`);
+    }
+  });
 }

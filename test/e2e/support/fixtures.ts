@@ -45,11 +45,35 @@ export async function createSwarmService(image: string, prefix = 'e2e-clean'): P
   };
 }
 
-/** Rewrites the copied workspace's prodlike.yaml: the local environment's workload and the prod context. */
+/**
+ * Rewrites the copied workspace's prodlike.yaml: the local environment's workload, the prod context,
+ * the test registry as the image repository, and a stop-first update (every task of the test service
+ * listens on one host port, so a start-first update could never start its new task).
+ */
 export function pointWorkspaceAt(workspace: string, o: { swarmWorkload: string; kubeContext: string }): void {
   const file = join(workspace, 'prodlike.yaml');
   const text = readFileSync(file, 'utf8')
     .replace(/(local:\n(?:\s+.*\n)*?\s+workload:) clean-app/, `$1 ${o.swarmWorkload}`)
-    .replace(/context: prod/, `context: ${o.kubeContext}`);
+    .replace(/context: prod/, `context: ${o.kubeContext}`)
+    .replace(/^image: .*$/m, `image: ${testInfra().registry}/examples/clean-app`)
+    .replace(/order: start-first/, 'order: stop-first');
   writeFileSync(file, text);
+}
+
+/** Makes the workspace a git repository with one commit, so a build gets an immutable tag; returns the tag. */
+export function commitWorkspace(workspace: string): string {
+  const git = (...args: string[]) => {
+    const r = spawnSync('git', ['-c', 'user.name=prodlike e2e', '-c', 'user.email=e2e@prodlike.invalid', '-c', 'init.defaultBranch=main', ...args], { cwd: workspace, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`git ${args.join(' ')} failed: ${r.stderr}`);
+    return r.stdout.trim();
+  };
+  git('init', '-q');
+  git('add', '-A');
+  git('commit', '-q', '-m', 'e2e');
+  return git('rev-parse', '--short=12', 'HEAD');
+}
+
+/** The image the swarm service runs now. */
+export function serviceImage(name: string): string {
+  return docker('service', 'inspect', '--format', '{{.Spec.TaskTemplate.ContainerSpec.Image}}', name);
 }
