@@ -29,6 +29,7 @@ import { parseImageRef, repositoryOf } from '../docker/image-ref';
 import { assertImmutableTag, immutableTag } from '../docker/image-tag';
 import { pushImage } from '../docker/push';
 import { isProdlikeError, ProdlikeError } from '../errors';
+import { shortImage } from '../swarm/image-ref';
 import type { CancelState, PipelineEvent, ShipImage, ShipPlan, ShipReport, ShipRollbackPlan, ShipTarget, Stage } from './types';
 
 export interface ConfirmRequest {
@@ -145,11 +146,12 @@ export async function ship(options: ShipOptions): Promise<ShipReport> {
     const plan = planOf(deployPlan);
     report.plan = plan;
     emit({ type: 'plan', plan });
-    finished('plan', plan.fromImage === plan.toImage ? `${ref.name} already runs ${plan.toImage}; deploying records it again` : `${ref.name}: ${plan.fromImage} → ${plan.toImage}`);
+    finished('plan', plan.fromImage === plan.toImage ? `${ref.name} already runs ${shortImage(plan.toImage)}; deploying records it again` : `${ref.name}: ${shortImage(plan.fromImage)} → ${shortImage(plan.toImage)}`);
 
     // ---- confirm -------------------------------------------------------------------------
-    started('confirm', target.environment.protected ? `"${target.environment.name}" is protected: waiting for its name` : 'not a protected environment');
+    stage = 'confirm';
     if (target.environment.protected) {
+      started('confirm', `"${target.environment.name}" is protected: waiting for its name`);
       const typed = options.confirm ? await options.confirm({ environment: target.environment.name, action: 'deploy to', target: shipTarget, image: { ...image }, plan }) : undefined;
       const answer = confirmProtected(target.environment, typed, 'deploy to');
       if (!answer.ok) throw answer.error;
@@ -173,11 +175,11 @@ export async function ship(options: ShipOptions): Promise<ShipReport> {
     report.rollout = last;
     const next = judgeRollout(last, target.environment.autoRollback);
     if (next.action === 'report') {
-      emit({ type: 'stage', stage: 'rollout', state: next.outcome === 'complete' ? 'finished' : 'failed', message: rolloutMessage(last) });
+      emit({ type: 'stage', stage: 'rollout', state: next.outcome === 'complete' ? 'finished' : 'failed', message: next.outcome === 'complete' ? 'every task runs the new image' : next.outcome });
       if (next.outcome === 'rolled-back') report.rolledBack = { by: 'orchestrator', toImage: (await cluster.getWorkload(ref, signal).catch(() => undefined))?.image, message: last.type === 'rolled-back' ? last.message : '' };
       return done(finalReport(report, next.outcome));
     }
-    emit({ type: 'stage', stage: 'rollout', state: 'failed', message: rolloutMessage(last) });
+    emit({ type: 'stage', stage: 'rollout', state: 'failed', message: 'failed' });
 
     // ---- rollback ------------------------------------------------------------------------
     const failure = last.type === 'failed' ? last.message : rolloutMessage(last);

@@ -58,6 +58,7 @@ export type StageState = 'started' | 'finished' | 'skipped' | 'failed';
 export type PipelineEvent =
   /** Once, first: where this goes. */
   | { type: 'target'; target: ShipTarget }
+  /** A stage either runs (started, then finished or failed) or is skipped (one event, e.g. confirm when not protected). */
   | { type: 'stage'; stage: Stage; state: StageState; message: string }
   /** The engine's build progress, as `prodlike build` shows it. */
   | { type: 'build'; event: BuildEvent }

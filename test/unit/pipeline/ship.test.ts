@@ -96,7 +96,7 @@ describe('ship pipeline', () => {
     const { options, events, calls } = fixture();
     const report = await ship(options);
     assert.equal(report.outcome, 'complete');
-    assert.deepEqual(stages(events), ['build:started', 'build:finished', 'push:started', 'push:finished', 'plan:started', 'plan:finished', 'confirm:started', 'confirm:skipped', 'deploy:started', 'deploy:finished', 'rollout:started', 'rollout:finished']);
+    assert.deepEqual(stages(events), ['build:started', 'build:finished', 'push:started', 'push:finished', 'plan:started', 'plan:finished', 'confirm:skipped', 'deploy:started', 'deploy:finished', 'rollout:started', 'rollout:finished']);
     assert.deepEqual(calls, ['build registry.test/app:abc123', 'push registry.test/app:abc123', 'planDeploy', 'deploy', 'rolloutStatus']);
     assert.equal(report.plan?.toImage, PINNED);
     assert.equal(report.image?.digest, 'sha256:' + 'b'.repeat(64));
