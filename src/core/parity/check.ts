@@ -95,7 +95,8 @@ export async function checkParity(root: string, options: CheckOptions = {}): Pro
     add(info.path, checkDockerfile({ info, text: dockerfileTexts[i]!.text, allPaths: repo.allPaths, dockerignore, contextDir, orchestratorProbes: probes }));
   });
   const imageEnv = new Set(dockerfiles.flatMap((d) => [...d.envNames]));
-  for (const [file, list] of checkEnvironment({ reads: envReads, manifests, imageEnv, files: repo.files, sourcesScanned: sources > 0 })) add(file, list);
+  const contexts = dockerfiles.map((d) => ({ dir: posix.dirname(d.path) === '.' ? '' : posix.dirname(d.path), envNames: d.envNames }));
+  for (const [file, list] of checkEnvironment({ reads: envReads, manifests, imageEnv, contexts, files: repo.files, sourcesScanned: sources > 0 })) add(file, list);
 
   const texts = new Map(repo.files.map((f) => [f.path, f.text]));
   const report = finish(root, hits, texts, options);
