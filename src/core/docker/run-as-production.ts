@@ -58,6 +58,14 @@ export interface PlanInput {
   environment?: string;
 }
 
+/** Secret references that have no value yet (none in `input.secrets`, not optional): what to ask the user for. */
+export function missingSecrets(input: PlanInput): { name: string; from?: string }[] {
+  const { container } = selectContainer(input.workload, input.container);
+  return resolveEnv(input.manifests, input.workload, container, input.secrets ?? {})
+    .filter((v) => v.missing && v.secret)
+    .map((v) => ({ name: v.name, from: v.from }));
+}
+
 export function planProductionRun(input: PlanInput): ProductionRunPlan {
   const { workload } = input;
   const { container } = selectContainer(workload, input.container);
@@ -72,12 +80,12 @@ export function planProductionRun(input: PlanInput): ProductionRunPlan {
       'usage',
       `Cannot run ${workload.name} as in production: no value for ${[...secrets, ...others].join(', ')}.`,
       secrets.length
-        ? `Put ${secrets.map((s) => `${s}=…`).join(', ')} in a local env file (never commit it) and pass --env-file FILE.`
+        ? `Put ${secrets.map((s) => `${s}=…`).join(', ')} in a local env file (never commit it) and pass --env-file FILE, or run in a terminal to be asked for ${secrets.length > 1 ? 'them' : 'it'}.`
         : 'Add the ConfigMap to the manifests, or mark the reference optional.',
     );
   }
   const sc = { ...workload.podSecurityContext, ...container.securityContext };
-  const user = sc.runAsUser !== undefined ? `${sc.runAsUser}${sc.runAsGroup !== undefined ? `:${sc.runAsGroup}` : ''}` : undefined;
+  const user = sc.runAsUser !== undefined ? `${sc.runAsUser}${sc.runAsGroup !== undefined ? `:${sc.runAsGroup}` : ''}` : workload.user;
   const limits = container.resources?.limits ?? {};
   const network = input.network ?? 'default';
   const publish = network !== 'host' && network !== 'none';
@@ -139,7 +147,18 @@ export async function resolveImageByDigest(engine: Engine, image: string, option
   const byDigest = formatImageRef({ ...ref, tag: undefined });
   let info = await engine.docker.getImage(byDigest).inspect().catch(() => undefined);
   if (!info) {
-    await pull(engine, byDigest, options);
+    try {
+      await pull(engine, byDigest, options);
+    } catch (e) {
+      if (!(e instanceof ProdlikeError && e.code === 'not-found')) throw e;
+      // The usual cause: a manifest pinned to a digest that was never pushed where it says.
+      throw new ProdlikeError(
+        'not-found',
+        `The image production pins, ${image}, is neither on this engine nor in its registry ${ref.registry} (${e.message.startsWith(`Cannot pull ${byDigest}: `) ? e.message.slice(`Cannot pull ${byDigest}: `.length) : e.message}).`,
+        'Build and push it first (`prodlike push --build` prints the pinned reference; `prodlike deploy` puts it in production), or run another image with --image <reference>.',
+        { cause: e },
+      );
+    }
     info = await engine.docker.getImage(byDigest).inspect();
   }
   return { byDigest, digest: ref.digest, imageId: info.Id };

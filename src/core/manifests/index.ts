@@ -24,4 +24,5 @@ export {
   type PodSecurityContext,
   type ResolvedEnvVar,
 } from './workloads';
+export { readLiveWorkload, type LiveWorkload } from './live';
 export { parseQuantity, parseCpu, parseMemory } from './quantity';

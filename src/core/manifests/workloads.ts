@@ -74,6 +74,8 @@ export interface Workload {
   podSpecPath: (string | number)[];
   containers: ContainerSpec[];
   podSecurityContext?: PodSecurityContext;
+  /** A user by name ("nobody"), as swarm's service spec may give it; Kubernetes only has numeric runAsUser. */
+  user?: string;
   /** Where the workload is declared. */
   position: Position;
 }

@@ -151,3 +151,26 @@ test('logs --follow ends when aborted', async () => {
   }
   assert.deepEqual(seen, ['tick 1', 'tick 2', 'tick 3']);
 });
+
+test('run asks a person at the terminal for a missing Secret value, and never shows it', async () => {
+  const typed = 'typed-at-the-prompt-5521';
+  const run = await runProdlike(['run', 'prod', '--image', pinned, '--network', 'none', '--name', `${name}-asked`], { cwd: app, env, stdin: `${typed}\n` });
+  containers.push(`${name}-asked`);
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stderr, /DB_PASSWORD \(secret\/db:password\): /);
+  assert.ok(!(run.stdout + run.stderr).includes(typed), 'the typed value is never printed');
+  const info = await engine.docker.getContainer(`${name}-asked`).inspect();
+  assert.ok(info.Config.Env.includes(`DB_PASSWORD=${typed}`));
+
+  const nothingTyped = await runProdlike(['run', 'prod', '--image', pinned, '--network', 'none', '--name', `${name}-empty`], { cwd: app, env, stdin: '\n' });
+  assert.equal(nothingTyped.code, 2);
+  assert.match(nothingTyped.stderr, /No value typed for DB_PASSWORD/);
+});
+
+test("run against the example's made-up digest says it is neither local nor in the registry, and how to fix it", async () => {
+  const run = await runProdlike(['run', 'prod', '--env-file', 'secrets.env', '--network', 'none', '--name', `${name}-pinned`], { cwd: app, env });
+  assert.equal(run.code, 1);
+  assert.match(run.stderr, /The image production pins, 127\.0\.0\.1:5055\/examples\/clean-app:0a1b2c3@sha256:3b0f6bd7\w+, is neither on this engine nor in its registry 127\.0\.0\.1:5055/);
+  assert.match(run.stderr, /prodlike push --build/);
+  assert.match(run.stderr, /--image <reference>/);
+});
