@@ -146,8 +146,24 @@ export function checkEnvironment(input: EnvironmentInput): Map<string, Hit[]> {
   const prodNames = new Set([...prod.map((p) => p.name), ...input.imageEnv]);
   const localNames = new Set(local.map((p) => p.name));
   const readNames = new Set(input.reads.map((r) => r.name));
+  const anyOpaque = runs.some((x) => x.opaque);
   const workloads = groupByContext(input.contexts ?? [], runs);
-  const contextOf = (file: string) => workloads.find((w) => w.dir === '' || file.startsWith(w.dir + '/'));
+  const byDir = new Map(workloads.map((w) => [w.dir, w]));
+  const contextByFile = new Map<string, Workload | undefined>();
+  /** The deepest context holding a file: a walk up its folders, remembered per file. */
+  const contextOf = (file: string): Workload | undefined => {
+    if (byDir.size === 0) return undefined;
+    if (contextByFile.has(file)) return contextByFile.get(file);
+    let dir = file;
+    let found: Workload | undefined;
+    while (!found && dir !== '') {
+      const slash = dir.lastIndexOf('/');
+      dir = slash < 0 ? '' : dir.slice(0, slash);
+      found = byDir.get(dir);
+    }
+    contextByFile.set(file, found);
+    return found;
+  };
   // Reads outside every context (shared code) may be what any workload runs.
   const sharedReads = new Set<string>();
   for (const r of input.reads) (contextOf(r.file)?.reads ?? sharedReads).add(r.name);
@@ -158,7 +174,7 @@ export function checkEnvironment(input: EnvironmentInput): Map<string, Hit[]> {
       if (PLATFORM.has(r.name)) continue;
       const w = contextOf(r.file);
       const own = w && w.runs.length > 0 ? w : undefined;
-      if (own ? own.opaque : runs.some((x) => x.opaque)) continue;
+      if (own ? own.opaque : anyOpaque) continue;
       if (own ? own.names.has(r.name) : prodNames.has(r.name)) continue;
       const key = `${own?.dir ?? ''}\0${r.name}`;
       if (reported.has(key)) continue;
@@ -182,8 +198,9 @@ export function checkEnvironment(input: EnvironmentInput): Map<string, Hit[]> {
     }
   }
   if (input.sourcesScanned) {
+    const workloadOf = new Map(workloads.flatMap((w) => w.runs.map((r) => [r, w] as const)));
     for (const run of runs) {
-      const w = workloads.find((x) => x.runs.includes(run));
+      const w = workloadOf.get(run);
       for (const p of run.provided) {
         if (RUNTIME_READ.test(p.name) || PLATFORM.has(p.name)) continue;
         if (w ? w.reads.has(p.name) || sharedReads.has(p.name) : readNames.has(p.name)) continue;
@@ -192,7 +209,7 @@ export function checkEnvironment(input: EnvironmentInput): Map<string, Hit[]> {
       }
     }
   }
-  if (hasProduction && !runs.some((x) => x.opaque)) {
+  if (hasProduction && !anyOpaque) {
     for (const p of local) {
       // Variables the code reads are reported where they are read (env-not-provided).
       if (prodNames.has(p.name) || readNames.has(p.name) || PLATFORM.has(p.name)) continue;
