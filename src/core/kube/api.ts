@@ -95,8 +95,15 @@ export class KubeApi {
       });
       throw this.statusError(res.statusCode ?? 0, body, 'GET', path);
     }
-    // A small queue between the socket's events and the consumer's pulls.
+    // A bounded queue between the socket's events and the consumer's pulls. When the consumer
+    // falls behind, the response is paused (TCP then slows the server) instead of buffering without
+    // limit: a long tail of a busy workload must keep flat memory. While paused, silence is the
+    // consumer's doing, not the server's, so the idle timer is off.
+    const HIGH_WATER = 1024;
+    const LOW_WATER = 256;
     const queue: string[] = [];
+    let head = 0;
+    let paused = false;
     let partial = '';
     let done = false;
     let failure: unknown;
@@ -124,10 +131,15 @@ export class KubeApi {
     armIdle();
     res.setEncoding('utf8');
     res.on('data', (chunk: string) => {
-      armIdle();
+      if (!paused) armIdle();
       const parts = (partial + chunk).split('\n');
       partial = parts.pop() ?? '';
-      queue.push(...parts);
+      for (const part of parts) queue.push(part);
+      if (!paused && queue.length - head >= HIGH_WATER) {
+        paused = true;
+        if (idle) clearTimeout(idle);
+        res.pause();
+      }
       notify();
     });
     res.on('end', () => {
@@ -144,12 +156,23 @@ export class KubeApi {
     });
     try {
       while (true) {
-        if (queue.length > 0) {
-          yield queue.shift()!;
+        if (head < queue.length) {
+          const line = queue[head++]!;
+          // Drop consumed lines in batches: shift() per line is O(n) on a long queue.
+          if (head >= 4096) {
+            queue.splice(0, head);
+            head = 0;
+          }
+          if (paused && !done && queue.length - head <= LOW_WATER) {
+            paused = false;
+            armIdle();
+            res.resume();
+          }
+          yield line;
           continue;
         }
         if (done) {
-          if (failure && !(queue.length > 0)) throw failure;
+          if (failure) throw failure;
           return;
         }
         await new Promise<void>((resolve) => (wake = resolve));
