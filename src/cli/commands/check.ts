@@ -43,7 +43,7 @@ export const registerCheck: RegisterCommand = (program, ctx) => {
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding at or above this severity remains').choices(['error', 'warning', 'info']).default('error'))
     .option('--runtime', 'also run the image with production\'s environment and check what it writes')
     .option('--image <ref>', 'the local image: what --runtime runs and what is compared with the environments (default: the newest local image of prodlike.yaml `image`)')
-    .option('--environment <names...>', 'report when the local image is not the one these environments run, with both digests (default with --image and without --runtime: every environment that names a workload)')
+    .option('--environment <name>', 'report when the local image is not the one this environment runs, with both digests; repeat for several (default with --image and without --runtime: every environment that names a workload)', (v: string, all: string[] = []) => [...all, v])
     .option('--engine <url>', 'Docker endpoint of the local engine (default: DOCKER_HOST or the local socket)')
     .option('--context <name>', 'kubeconfig context for Kubernetes environments (overrides prodlike.yaml)')
     .option('--runtime-seconds <n>', 'how long --runtime lets the app run', '5')

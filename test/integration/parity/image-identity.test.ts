@@ -129,7 +129,7 @@ describe('image identity against the Kubernetes API test server', () => {
   const env = () => ({ ...process.env, DOCKER_HOST: testInfra().dockerHost, KUBECONFIG: server.kubeconfigPath });
 
   it('reports the environment that runs another image, with both digests; notes those it cannot compare', async () => {
-    const r = await runProdlike(['check', '--json', '--image', local, '--environment', 'prod', 'staging', 'canary', 'preview'], { cwd: dir, env: env() });
+    const r = await runProdlike(['check', '--json', '--image', local, '--environment', 'prod', '--environment', 'staging', '--environment', 'canary', '--environment', 'preview', '.'], { cwd: dir, env: env() });
     assert.equal(r.code, 1, r.stdout + r.stderr);
     const findings = (JSON.parse(r.stdout) as { findings: JsonFinding[] }).findings;
     assert.deepEqual(findings.map((f) => [f.ruleId, f.file, f.line, f.data?.environment]), [['image-drift', 'prodlike.yaml', 5, 'staging']]);
