@@ -8,24 +8,31 @@
 //   broken ('pull' → ErrImagePull/ImagePullBackOff, 'crash' → CrashLoopBackOff): those never become
 //   ready, so `progressDeadlineSeconds` (scaled by `timeScale`) expires → ProgressDeadlineExceeded.
 // - revisionHistoryLimit old ReplicaSets with no replicas are kept; older ones are deleted.
+// - Pods are bound to nodes (nodes.ts). A node marked NotReady makes its pods unready at once and,
+//   after `evictionDelayMs` (the 300 s not-ready toleration, scaled), deletes them: their
+//   ReplicaSets create replacements, which go to the nodes that are still ready.
 //
 // Time is real but scalable: deadlines are `progressDeadlineSeconds * 1000 * timeScale` ms, so a
 // test with the default 600 s deadline waits 600 * timeScale ms. The controller runs after every
 // write and on a short timer, so every transition happens within a few milliseconds of being due.
 import { type KubeObject, type Part, type Store, resourceByPlural, shortHash, stableJson, type ResourceType } from './store';
 import type { PodLogs } from './logs';
+import { nodeAddress, readyStatus, schedulable, withReady } from './nodes';
 
 export type BrokenMode = 'pull' | 'crash';
 
 export interface ControllerOptions {
   readyDelayMs: number;
   timeScale: number;
+  /** ms from a node going NotReady until its pods are evicted (default 300 s × timeScale). */
+  evictionDelayMs: number;
 }
 
 const DEPLOYMENTS = resourceByPlural('deployments')!;
 const REPLICASETS = resourceByPlural('replicasets')!;
 const PODS = resourceByPlural('pods')!;
 const EVENTS = resourceByPlural('events')!;
+const NODES = resourceByPlural('nodes')!;
 
 const REVISION = 'deployment.kubernetes.io/revision';
 const REVISION_HISTORY = 'deployment.kubernetes.io/revision-history';
@@ -48,6 +55,10 @@ export class RolloutController {
   private running = false;
   private podCounter = 0;
   private eventCounter = 0;
+  /** NotReady nodes → when their pods are evicted (Infinity: never). */
+  private readonly evictAt = new Map<string, number>();
+  /** Pods of ours waiting for a node. */
+  private readonly unbound = new Set<string>();
 
   constructor(
     private readonly store: Store,
@@ -57,7 +68,7 @@ export class RolloutController {
     this.timer = setInterval(() => this.reconcile(), 10);
     this.timer.unref();
     store.subscribe((c) => {
-      if (c.resource.plural === 'deployments' || c.resource.plural === 'replicasets' || c.resource.plural === 'pods') this.schedule();
+      if (c.resource.plural === 'deployments' || c.resource.plural === 'replicasets' || c.resource.plural === 'pods' || c.resource.plural === 'nodes') this.schedule();
     });
   }
 
@@ -94,10 +105,73 @@ export class RolloutController {
     this.logs.startContainer(ns, podName, status.name, pod.spec.containers.find((c: Part) => c.name === status.name)?.image ?? '');
   }
 
+  /**
+   * What the node lifecycle controller does when a kubelet stops posting (Unknown) or posts NotReady
+   * (False): the Ready condition changes, the not-ready taints go on, the node's pods turn unready,
+   * and after `evictAfterMs` (default the controller's eviction delay; 0 = now) they are deleted.
+   */
+  markNodeNotReady(name: string, o: { status?: 'False' | 'Unknown'; reason?: string; message?: string; evictAfterMs?: number } = {}): void {
+    const status = o.status ?? 'Unknown';
+    const node = this.store.mustGet(NODES, undefined, name);
+    const reason = o.reason ?? (status === 'Unknown' ? 'NodeStatusUnknown' : 'KubeletNotReady');
+    const message = o.message ?? (status === 'Unknown' ? 'Kubelet stopped posting node status.' : 'container runtime network not ready: NetworkReady=false');
+    this.store.update(NODES, withReady(node, status, reason, message));
+    this.evictAt.set(name, Date.now() + (o.evictAfterMs ?? this.options.evictionDelayMs));
+    this.event({ ...node, metadata: { ...node.metadata, namespace: 'default' } }, 'Normal', 'NodeNotReady', `Node ${name} status is now: NodeNotReady`);
+    this.schedule();
+  }
+
+  markNodeReady(name: string): void {
+    const node = this.store.mustGet(NODES, undefined, name);
+    this.store.update(NODES, withReady(node, 'True', 'KubeletReady', 'kubelet is posting ready status'));
+    this.evictAt.delete(name);
+    this.event({ ...node, metadata: { ...node.metadata, namespace: 'default' } }, 'Normal', 'NodeReady', `Node ${name} status is now: NodeReady`);
+    this.schedule();
+  }
+
+  private evict(): void {
+    const now = Date.now();
+    for (const [name, at] of this.evictAt) {
+      if (now < at) continue;
+      for (const pod of this.store.list(PODS)) {
+        if (pod.spec?.nodeName !== name) continue;
+        this.event(pod, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${pod.metadata.namespace}/${pod.metadata.name}`);
+        this.store.delete(PODS, pod.metadata.namespace, pod.metadata.name);
+        this.runtime.delete(`${pod.metadata.namespace}/${pod.metadata.name}`);
+        this.logs.podDeleted(pod.metadata.namespace!, pod.metadata.name);
+      }
+    }
+  }
+
+  /** The scheduler's choice: a schedulable node with the fewest pods, or undefined when none fits. */
+  private pickNode(): KubeObject | undefined {
+    const nodes = this.store.list(NODES).filter(schedulable);
+    if (nodes.length === 0) return undefined;
+    const count = new Map<string, number>();
+    for (const p of this.store.list(PODS)) if (p.spec?.nodeName) count.set(p.spec.nodeName, (count.get(p.spec.nodeName) ?? 0) + 1);
+    return nodes.sort((a, b) => (count.get(a.metadata.name) ?? 0) - (count.get(b.metadata.name) ?? 0) || a.metadata.name.localeCompare(b.metadata.name, undefined, { numeric: true }))[0];
+  }
+
+  private nodeReady(name: string | undefined): boolean {
+    if (!name) return false;
+    const node = this.store.get(NODES, undefined, name);
+    return node === undefined || readyStatus(node) === 'True'; // a pod bound to a node the server does not model runs
+  }
+
+  private unschedulableMessage(): string {
+    const nodes = this.store.list(NODES);
+    const notReady = nodes.filter((n) => readyStatus(n) !== 'True').length;
+    const cordoned = nodes.filter((n) => readyStatus(n) === 'True' && n.spec?.unschedulable).length;
+    const tainted = nodes.length - notReady - cordoned;
+    const why = [notReady ? `${notReady} node(s) had untolerated taint {node.kubernetes.io/unreachable: }` : '', cordoned ? `${cordoned} node(s) were unschedulable` : '', tainted ? `${tainted} node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }` : ''].filter(Boolean);
+    return `0/${nodes.length} nodes are available: ${why.join(', ')}. preemption: 0/${nodes.length} nodes are available.`;
+  }
+
   reconcile(): void {
     if (this.running) return;
     this.running = true;
     try {
+      this.evict();
       for (const d of this.store.list(DEPLOYMENTS)) this.syncDeployment(d);
       for (const rs of this.store.list(REPLICASETS)) this.syncReplicaSet(rs);
       for (const pod of this.store.list(PODS)) this.syncPod(pod);
@@ -292,6 +366,7 @@ export class RolloutController {
       for (const p of ranked.slice(0, pods.length - want)) {
         this.store.delete(PODS, p.metadata.namespace, p.metadata.name);
         this.runtime.delete(`${p.metadata.namespace}/${p.metadata.name}`);
+        this.unbound.delete(`${p.metadata.namespace}/${p.metadata.name}`);
         this.logs.podDeleted(p.metadata.namespace!, p.metadata.name);
       }
     }
@@ -300,6 +375,7 @@ export class RolloutController {
   private createPod(rs: KubeObject): void {
     const name = `${rs.metadata.name}-${shortHash(`${rs.metadata.uid}/${++this.podCounter}`, 5)}`;
     const template = structuredClone(rs.spec.template);
+    const node = this.pickNode();
     const pod = this.store.create(PODS, {
       metadata: {
         name,
@@ -308,17 +384,44 @@ export class RolloutController {
         annotations: template.metadata?.annotations,
         ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: rs.metadata.name, uid: rs.metadata.uid!, controller: true, blockOwnerDeletion: true }],
       },
-      spec: { ...template.spec, nodeName: 'node-1' },
-      status: { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True' }] },
+      spec: { ...template.spec, ...(node ? { nodeName: node.metadata.name } : {}) },
+      status: node
+        ? { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True' }] }
+        : { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: this.unschedulableMessage(), lastTransitionTime: iso(Date.now()) }] },
     });
+    const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
+    if (!node) {
+      this.unbound.add(key);
+      this.event(pod, 'Warning', 'FailedScheduling', this.unschedulableMessage());
+      return;
+    }
     const now = Date.now();
-    this.runtime.set(`${pod.metadata.namespace}/${pod.metadata.name}`, { startedAt: now, readyAt: now + this.options.readyDelayMs });
+    this.runtime.set(key, { startedAt: now, readyAt: now + this.options.readyDelayMs });
+  }
+
+  /** Binds a waiting pod once a node can take it (as the scheduler retries). */
+  private bind(pod: KubeObject): boolean {
+    const node = this.pickNode();
+    if (!node) return false;
+    const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
+    pod.spec.nodeName = node.metadata.name;
+    this.store.update(PODS, pod);
+    this.unbound.delete(key);
+    const now = Date.now();
+    this.runtime.set(key, { startedAt: now, readyAt: now + this.options.readyDelayMs });
+    return true;
   }
 
   private syncPod(pod: KubeObject): void {
     const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
+    if (this.unbound.has(key)) {
+      if (!this.bind(pod)) return;
+      pod = this.store.mustGet(PODS, pod.metadata.namespace, pod.metadata.name);
+    }
     const rt = this.runtime.get(key);
     if (!rt) return; // pods created through the API by a test stay as they were written
+    // A pod on a NotReady node is marked unready (its containers may run; nobody can tell).
+    const nodeReady = this.nodeReady(pod.spec.nodeName);
     const now = Date.now();
     const before = stableJson(pod.status);
     const previous: Part[] = pod.status?.containerStatuses ?? [];
@@ -346,7 +449,7 @@ export class RolloutController {
       return {
         ...base,
         ...(prev?.lastState ? { lastState: prev.lastState } : {}),
-        ready: now >= rt.readyAt,
+        ready: now >= rt.readyAt && nodeReady,
         started: true,
         imageID: imageId(c.image),
         containerID: prev?.containerID ?? `containerd://${shortHash(`${key}/${c.name}/0`, 32)}`,
@@ -358,7 +461,7 @@ export class RolloutController {
     pod.status = {
       phase: pulling ? 'Pending' : 'Running',
       conditions: podConditions(pod, ready),
-      hostIP: '10.0.0.1',
+      hostIP: this.hostIP(pod.spec.nodeName),
       podIP: `10.1.0.${(Number.parseInt(shortHash(key, 2), 36) % 250) + 2}`,
       startTime: iso(rt.startedAt),
       containerStatuses: statuses,
@@ -370,6 +473,11 @@ export class RolloutController {
       if (reason && reason !== previous.find((p) => p.name === s.name)?.state?.waiting?.reason) this.event(pod, 'Warning', reason === 'CrashLoopBackOff' ? 'BackOff' : 'Failed', s.state.waiting!.message);
     }
     this.store.update(PODS, pod, { status: true });
+  }
+
+  private hostIP(nodeName: string | undefined): string {
+    const node = nodeName ? this.store.get(NODES, undefined, nodeName) : undefined;
+    return (node && nodeAddress(node)) ?? '10.0.0.1';
   }
 
   private syncReplicaSetStatus(rs: KubeObject): void {

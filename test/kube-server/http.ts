@@ -18,6 +18,7 @@ import {
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, PatchError } from './patch';
 import type { PodLogs, StoredLine } from './logs';
 import type { RolloutController } from './controller';
+import { nodeRolesText, nodeStatusText } from './nodes';
 
 export type StreamKind = 'watch' | 'log';
 
@@ -467,6 +468,8 @@ function columns(r: ResourceType): { names: string[]; cells: (o: KubeObject) => 
       };
     case 'namespaces':
       return { names: ['Name', 'Status', 'Age'], cells: (o) => [o.metadata.name, o.status?.phase ?? 'Active', age(o)] };
+    case 'nodes':
+      return { names: ['Name', 'Status', 'Roles', 'Age', 'Version'], cells: (o) => [o.metadata.name, nodeStatusText(o), nodeRolesText(o), age(o), o.status?.nodeInfo?.kubeletVersion ?? ''] };
     case 'secrets':
       // Like kubectl: how many keys, never their values.
       return { names: ['Name', 'Type', 'Data', 'Age'], cells: (o) => [o.metadata.name, o.type ?? 'Opaque', Object.keys(o.data ?? {}).length, age(o)] };

@@ -16,6 +16,9 @@
  * - pods/log: container, follow, previous, sinceTime, sinceSeconds, tailLines, timestamps.
  * - a rollout controller (controller.ts): ReplicaSets per pod-template hash with revision numbers,
  *   rolling updates, readiness after a delay, broken images, ProgressDeadlineExceeded, history limit.
+ * - nodes (nodes.ts): roles from `node-role.kubernetes.io/<role>` labels, `spec.unschedulable`, the
+ *   Ready condition, addresses, kubelet version; pods are bound to ready nodes (`spec.nodeName`), and
+ *   a node marked NotReady loses its pods after the eviction delay (they come back on other nodes).
  *
  * Programmatic API
  *
@@ -28,6 +31,9 @@
  *   await server.settle()     // waits until no rollout is in progress (every Deployment complete or failed)
  *   server.markImageBroken('registry/web:2', 'pull' | 'crash')  // never ready: deadline expires
  *   server.restartContainer('default', podName)   // log → previous, restartCount + 1
+ *   startKubeServer({ nodes: 3 })                 // node-1 (control-plane, NoSchedule), node-2, node-3 (workers); default 1
+ *   server.markNodeNotReady('node-2', { evictAfterMs: 0 })  // Ready=Unknown; its pods unready, then evicted and recreated elsewhere
+ *   server.markNodeReady('node-2')                // Ready=True again; takes new pods
  *   server.writeLog('default', podName, 'text', { container })  // lines get nanosecond timestamps
  *   server.faults.failNext(401 | 410 | 500, { path: /deployments/, kind: 'watch' | 'log' | 'request', times })
  *   server.faults.dropNext({ kind: 'watch', afterItems: 2 })    // the next stream is cut after 2 items
@@ -52,9 +58,11 @@ import { Store, resourceByPlural, type KubeObject } from './store';
 import { PodLogs } from './logs';
 import { RolloutController, type BrokenMode } from './controller';
 import { Router, type StreamKind, type RecordedRequest } from './http';
+import { nodeObject, nodeSpecs, type NodeSpec } from './nodes';
 
 export type { KubeObject } from './store';
 export type { BrokenMode } from './controller';
+export type { NodeSpec } from './nodes';
 
 export interface KubeServerOptions {
   /** ms after a container starts until it is ready (default 20). */
@@ -71,6 +79,10 @@ export interface KubeServerOptions {
   logLinesKept?: number;
   /** The server version /version reports (default 1.30). */
   version?: { major: string; minor: string };
+  /** Nodes at start: a count (node-1 is the control plane) or specs (default 1: node-1, which runs pods). */
+  nodes?: number | NodeSpec[];
+  /** ms from a node going NotReady until its pods are evicted (default the 300 s toleration × timeScale). */
+  podEvictionDelayMs?: number;
 }
 
 export interface KubeServer {
@@ -90,6 +102,9 @@ export interface KubeServer {
   markImageBroken(image: string, mode?: BrokenMode): void;
   markImageFixed(image: string): void;
   restartContainer(namespace: string, pod: string, container?: string): void;
+  /** The node stops being Ready (default Unknown: the kubelet stopped posting); its pods are evicted after `evictAfterMs` (default the server's delay; 0 = now). */
+  markNodeNotReady(name: string, options?: { status?: 'False' | 'Unknown'; reason?: string; message?: string; evictAfterMs?: number }): void;
+  markNodeReady(name: string): void;
   writeLog(namespace: string, pod: string, text: string, options?: { container?: string; at?: Date }): void;
   setToken(token: string | undefined): void;
   readonly faults: {
@@ -110,12 +125,18 @@ export async function startKubeServer(options: KubeServerOptions = {}): Promise<
   const logs = new PodLogs();
   logs.logOnStart = options.logOnStart ?? true;
   logs.keepLines = options.logLinesKept ?? Infinity;
-  const controller = new RolloutController(store, logs, { readyDelayMs: options.readyDelayMs ?? 20, timeScale: options.timeScale ?? 0.002 });
-  const router = new Router(store, controller, logs, options.version ?? { major: '1', minor: '30' });
+  const timeScale = options.timeScale ?? 0.002;
+  const controller = new RolloutController(store, logs, { readyDelayMs: options.readyDelayMs ?? 20, timeScale, evictionDelayMs: options.podEvictionDelayMs ?? 300 * 1000 * timeScale });
+  const version = options.version ?? { major: '1', minor: '30' };
+  const router = new Router(store, controller, logs, version);
   const token = options.token === null ? undefined : (options.token ?? 'prodlike-test-token');
   router.token = token;
   const nsResource = resourceByPlural('namespaces')!;
   for (const ns of options.namespaces ?? ['default', 'kube-system']) store.create(nsResource, { metadata: { name: ns }, status: { phase: 'Active' } });
+  const specs = nodeSpecs(options.nodes);
+  // kubeadm taints the control plane; a cluster of control-plane nodes only keeps them schedulable.
+  const tainted = specs.some((n) => !(n.roles ?? []).includes('control-plane'));
+  specs.forEach((n, i) => store.create(resourceByPlural('nodes')!, nodeObject(n, i, tainted, `v${version.major}.${version.minor}.0`)));
 
   // TLS, because kubectl sends a bearer token only over https. The key pair is a test fixture made
   // for 127.0.0.1 only (self-signed, CA:TRUE so the kubeconfig can name it as its own CA).
@@ -196,6 +217,8 @@ export async function startKubeServer(options: KubeServerOptions = {}): Promise<
       controller.schedule();
     },
     restartContainer: (ns, pod, container) => controller.restartContainer(ns, pod, container),
+    markNodeNotReady: (name, o) => controller.markNodeNotReady(name, o),
+    markNodeReady: (name) => controller.markNodeReady(name),
     writeLog: (ns, pod, text, o = {}) => {
       const p = store.mustGet(resource('pods'), ns, pod);
       const container = o.container ?? p.spec?.containers?.[0]?.name;
