@@ -64,9 +64,11 @@ export const registerCheck: RegisterCommand = (program, ctx) => {
         }
       }
       const options = { disable: config.rules.disable, baseline };
+      const environments = identityEnvironments(config, opts); // an unknown name fails before the long part
       const report = await checkParity(root, options);
 
-      const localEngine = (): Engine => openEngine(resolveEngineEndpoint(opts.engine, io.env));
+      let engine: Engine | undefined;
+      const localEngine = (): Engine => (engine ??= openEngine(resolveEngineEndpoint(opts.engine, io.env)));
       if (opts.runtime) {
         const seconds = Number(opts.runtimeSeconds);
         if (!Number.isFinite(seconds) || seconds <= 0) throw new ProdlikeError('usage', `--runtime-seconds must be a positive number, not "${opts.runtimeSeconds}".`);
@@ -82,7 +84,6 @@ export const registerCheck: RegisterCommand = (program, ctx) => {
         addFindings(report, hits, new Map(report.model.repo.files.map((f) => [f.path, f.text])), options);
       }
 
-      const environments = identityEnvironments(config, opts);
       if (environments.length > 0) {
         const engine = localEngine();
         const image = opts.image ?? (await newestLocalImage(engine.docker, config.image));

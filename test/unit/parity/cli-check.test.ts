@@ -72,3 +72,15 @@ test('prodlike.yaml rules.disable applies; --write-baseline then --baseline sile
     repo.cleanup();
   }
 });
+
+test('--environment with a name prodlike.yaml does not have is a usage error (exit 2) that names the ones it has', async () => {
+  const repo = makeRepo({ ...FILES, 'prodlike.yaml': 'environments:\n  prod:\n    context: prod\n    workload: web\n' });
+  try {
+    const r = await run(['check', '--image', 'app:dev', '--environment', 'production'], repo.root);
+    assert.equal(r.code, 2);
+    assert.match(r.stdout + r.stderr, /No environment "production"/);
+    assert.match(r.stdout + r.stderr, /Use one of: .*prod/);
+  } finally {
+    repo.cleanup();
+  }
+});
