@@ -1,6 +1,6 @@
 /** `prodlike status [environment]`: the environment's workload and its tasks/pods, or every workload of its namespace. */
 import { shortImage } from '../../core/swarm/image-ref';
-import type { Pod, Workload } from '../../core/cluster/types';
+import type { Cluster, ClusterNode, Pod, Workload } from '../../core/cluster/types';
 import { nodeRows } from '../nodes';
 import { paint, printJson, println, table, type CliIO } from '../io';
 import type { RegisterCommand } from '../program';
@@ -24,7 +24,7 @@ export const registerStatus: RegisterCommand = (program, ctx) => {
       if (target.workload) {
         const workload = await target.cluster.getWorkload(target.workload);
         const pods = await target.cluster.pods(target.workload);
-        const nodes = await target.cluster.nodes?.();
+        const nodes = await readNodes(io, target.cluster);
         if (io.json) return printJson(io, { ...targetJson(target), workload, pods, ...(nodes ? { nodes } : {}) });
         println(io, table(describeTarget(target)));
         println(io);
@@ -47,7 +47,7 @@ export const registerStatus: RegisterCommand = (program, ctx) => {
         return;
       }
       const workloads = await target.cluster.listWorkloads(target.namespace);
-      const nodes = await target.cluster.nodes?.();
+      const nodes = await readNodes(io, target.cluster);
       if (io.json) return printJson(io, { ...targetJson(target), workloads, ...(nodes ? { nodes } : {}) });
       println(io, table(describeTarget(target)));
       println(io);
@@ -59,6 +59,20 @@ export const registerStatus: RegisterCommand = (program, ctx) => {
     }
   });
 };
+
+/**
+ * The nodes, or undefined with a note on stderr when they cannot be read: listing nodes is a
+ * cluster-wide permission that a namespace's Kubernetes user often lacks, and the workload's status
+ * must not fail for it.
+ */
+async function readNodes(io: CliIO, cluster: Cluster): Promise<ClusterNode[] | undefined> {
+  try {
+    return await cluster.nodes?.();
+  } catch (e) {
+    io.err.write(`nodes not shown: ${e instanceof Error ? e.message : String(e)}\n`);
+    return undefined;
+  }
+}
 
 function podRow(p: Pod): string[] {
   const c = p.containers[0];

@@ -11,6 +11,7 @@
 import type {
   Cluster,
   ClusterIdentity,
+  ClusterNode,
   DeployPlan,
   LogLine,
   LogOptions,
@@ -45,6 +46,7 @@ import {
 import { deployPatch, planRollbackPatch } from './rollback';
 import { watchObjects } from './watch';
 import { podLogLines } from './logs';
+import { nodeSchema, sortKubeNodes, toClusterNode } from './nodes';
 
 export interface OpenKubeClusterOptions {
   /** Context name; default the kubeconfig's current context. */
@@ -283,6 +285,12 @@ export class KubeCluster implements Cluster {
     } finally {
       await Promise.allSettled(iterators.map((it) => it.return?.()));
     }
+  }
+
+  /** The cluster's nodes (needs `list nodes`, a cluster-scoped permission many namespace users lack: then a ProdlikeError). */
+  async nodes(signal?: AbortSignal): Promise<ClusterNode[]> {
+    const list = parse(listOf(nodeSchema), await this.api.request('GET', '/api/v1/nodes', { signal: this.signal(signal) }), 'Node list');
+    return sortKubeNodes((list.items ?? []).map(toClusterNode));
   }
 
   dispose(): void {
