@@ -209,21 +209,38 @@ class IdleWatchdog {
   private last = Date.now();
   private paused = false;
   private timer: NodeJS.Timeout | undefined;
-  private readonly idle: Promise<never>;
-  private fire!: (e: IdleTimeout) => void;
+  /** Set once the stream went idle: every later race rejects with it. */
+  private fired: IdleTimeout | undefined;
+  /** Rejects the race in progress, if any. */
+  private rejectCurrent: ((e: IdleTimeout) => void) | undefined;
 
   constructor(
     private readonly ms: number,
     private readonly onIdle: () => void,
   ) {
-    this.idle = new Promise<never>((_, reject) => (this.fire = reject));
-    this.idle.catch(() => undefined); // rejected at most once; a race that is no longer awaited must not be unhandled
     this.arm(ms);
   }
 
+  // Not Promise.race against one long-lived promise: every race would add a reaction to it that is
+  // never released until it settles, and a long tail races once per line (memory grows per line).
   race<T>(next: Promise<T>): Promise<T> {
-    next.catch(() => undefined); // when the watchdog wins, this settles later: not an unhandled rejection
-    return Promise.race([next, this.idle]);
+    if (this.fired) {
+      next.catch(() => undefined);
+      return Promise.reject(this.fired);
+    }
+    return new Promise<T>((resolve, reject) => {
+      this.rejectCurrent = reject;
+      next.then(
+        (v) => {
+          this.rejectCurrent = undefined;
+          resolve(v);
+        },
+        (e: unknown) => {
+          this.rejectCurrent = undefined;
+          reject(e);
+        },
+      );
+    });
   }
 
   alive(): void {
@@ -250,7 +267,9 @@ class IdleWatchdog {
       if (this.paused || quiet < this.ms) return this.arm(this.paused ? this.ms : this.ms - quiet);
       this.timer = undefined;
       this.onIdle();
-      this.fire(new IdleTimeout());
+      this.fired = new IdleTimeout();
+      this.rejectCurrent?.(this.fired);
+      this.rejectCurrent = undefined;
     }, ms);
   }
 }
