@@ -1,5 +1,5 @@
 // The real kubectl keeps the test server honest: kubectl's get, set image, rollout status/history/undo
-// and logs must work against it, and on the same starting state kubectl's `rollout undo` and
+// logs, get nodes and cordon must work against it, and on the same starting state kubectl's `rollout undo` and
 // prodlike's rollback must leave the same Deployment template and revision numbers.
 //
 // Versions: the oldest and the newest kubectl on the machine (PRODLIKE_KUBECTL_VERSIONS="1.27 1.30"
@@ -171,5 +171,39 @@ for (const version of versions) {
     const d = b.server.get('deployments', 'default', 'web')!;
     b.server.apply({ ...d, spec: { ...d.spec, paused: true } });
     await assert.rejects(b.cluster.planRollback(ref), /paused/);
+  });
+
+  test(`kubectl ${version}: get nodes, cordon and uncordon agree with prodlike's nodes, also when a node is NotReady`, { skip: !installed && `kubectl ${version} is not installed` }, async (t) => {
+    const { server, cluster } = await withServer(t, { nodes: 3 });
+    server.apply(deployment({ name: 'web', image: 'reg/web:1', replicas: 2 }));
+    await server.settle();
+    const get = await ok(version, server, ['get', 'nodes']);
+    assert.match(get, /^NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION$/m);
+    assert.match(get, /^node-1\s+Ready\s+control-plane\s+\S+\s+v1\.30\.0$/m);
+    assert.match(get, /^node-2\s+Ready\s+<none>\s+\S+\s+v1\.30\.0$/m);
+
+    assert.match(await ok(version, server, ['cordon', 'node-3']), /node\/node-3 cordoned/);
+    server.markNodeNotReady('node-2');
+    const changed = await ok(version, server, ['get', 'nodes']);
+    assert.match(changed, /^node-2\s+NotReady\s+<none>/m);
+    assert.match(changed, /^node-3\s+Ready,SchedulingDisabled\s+<none>/m);
+    const nodes = await cluster.nodes();
+    assert.deepEqual(
+      nodes.map((n) => [n.name, n.availability, n.health]),
+      [
+        ['node-1', 'active', 'ready'],
+        ['node-2', 'active', 'down'],
+        ['node-3', 'pause', 'ready'],
+      ],
+      'prodlike reads what kubectl shows',
+    );
+    const json = JSON.parse(await ok(version, server, ['get', 'node', 'node-2', '-o', 'json'])) as { status: { conditions: { type: string; status: string; message: string }[] } };
+    const ready = json.status.conditions.find((c) => c.type === 'Ready');
+    assert.equal(ready?.status, 'Unknown');
+    assert.equal(nodes[1]!.message, ready?.message);
+
+    assert.match(await ok(version, server, ['uncordon', 'node-3']), /node\/node-3 uncordoned/);
+    assert.equal((await cluster.nodes()).find((n) => n.name === 'node-3')?.availability, 'active');
+    assert.match(await ok(version, server, ['get', 'pods', '--field-selector', 'spec.nodeName=node-3']), /web-\w+-\w+\s+1\/1\s+Running/);
   });
 }
