@@ -33,6 +33,7 @@
  *   server.restartContainer('default', podName)   // log → previous, restartCount + 1
  *   startKubeServer({ nodes: 3 })                 // node-1 (control-plane, NoSchedule), node-2, node-3 (workers); default 1
  *   server.markNodeNotReady('node-2', { evictAfterMs: 0 })  // Ready=Unknown; its pods unready, then evicted and recreated elsewhere
+ *                                                 // (default delay: podEvictionDelayMs; marking again restarts it)
  *   server.markNodeReady('node-2')                // Ready=True again; takes new pods
  *   server.writeLog('default', podName, 'text', { container })  // lines get nanosecond timestamps
  *   server.faults.failNext(401 | 410 | 500, { path: /deployments/, kind: 'watch' | 'log' | 'request', times })
