@@ -52,7 +52,12 @@ test('dist/extension.js loads in plain Node with the host-provided vscode module
     const Module = require('module');
     const resolve = Module._resolveFilename;
     Module._resolveFilename = function (request, ...rest) { return request === 'vscode' ? 'vscode' : resolve.call(this, request, ...rest); };
-    require.cache.vscode = { id: 'vscode', filename: 'vscode', loaded: true, exports: new Proxy({}, { get: () => new Proxy(function () {}, { get: (t, p) => (p === 'then' ? undefined : t) }) }) };
+    // Any member is a callable, constructible object whose members are the same again. esbuild's
+    // namespace import builds an object whose prototype is the module's, so the stand-in's members
+    // live on its prototype.
+    const anything = new Proxy(function () {}, { get: (t, p) => (p === 'then' ? undefined : anything), construct: () => anything, apply: () => anything });
+    const members = new Proxy({}, { get: (t, p) => (p === 'then' ? undefined : anything) });
+    require.cache.vscode = { id: 'vscode', filename: 'vscode', loaded: true, exports: Object.create(members) };
     const ext = require(${JSON.stringify(extension)});
     console.log(typeof ext.activate, typeof ext.deactivate);
   `;
