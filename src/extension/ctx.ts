@@ -11,6 +11,7 @@ import { Project } from './project';
 import { ClusterRegistry } from './clusters';
 import type { ClustersTree } from './views/clusters/provider';
 import type { ParityDiagnostics } from './diagnostics/parity';
+import type { LocalTree } from './views/local/provider';
 import type { DeployPhase } from './statusBar/render';
 
 export class Ctx {
@@ -23,6 +24,8 @@ export class Ctx {
   readonly deployRun: MutableDisposable<AbortController & Disposable>;
   /** The Clusters view's tree, once created (commands ask it to refresh). */
   clustersTree: ClustersTree | undefined;
+  /** The Local view's tree (images built, parity runs), once created. */
+  localTree: LocalTree | undefined;
   /** Parity findings → Problems, once created. */
   parity: ParityDiagnostics | undefined;
   private readonly extStore = new DisposableStore();

@@ -84,6 +84,8 @@ export async function runDeploy(ctx: Ctx): Promise<void> {
     if (ctx.deployRun.value === controller) ctx.deployRun.value = undefined;
     cluster.dispose();
     ctx.clustersTree?.refresh.request(undefined);
+    // The image the pipeline built (and pushed) is one of the Local view's.
+    ctx.localTree?.refresh.request(undefined);
   }
 
   ctx.output.info(`deploy: ${report.outcome} — ${report.message}`);

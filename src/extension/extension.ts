@@ -11,6 +11,8 @@ import { createDeployButton } from './statusBar/deployButton';
 import { createClustersView } from './views/clusters/provider';
 import { ParityDiagnostics } from './diagnostics/parity';
 import { createParityView } from './views/parity';
+import { createLocalView } from './views/local/provider';
+import { registerParityQuickFixes } from './diagnostics/codeActions';
 
 let ctx: Ctx | undefined;
 
@@ -21,8 +23,12 @@ export function activate(context: vscode.ExtensionContext): void {
     const clusters = createClustersView(ctx);
     ctx.clustersTree = clusters.tree;
     ctx.pushExtCleanup(clusters.disposable);
+    const local = createLocalView(ctx);
+    ctx.localTree = local.tree;
+    ctx.pushExtCleanup(local.disposable);
     ctx.parity = ctx.pushExtCleanup(new ParityDiagnostics(ctx));
     ctx.pushExtCleanup(createParityView(ctx.parity));
+    ctx.pushExtCleanup(registerParityQuickFixes(ctx));
     registerCommands(ctx);
     ctx.pushExtCleanup(createDeployButton(ctx));
     const activated = performance.now() - started;

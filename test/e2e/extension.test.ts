@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startKubeServer, deployment, type KubeServer } from '../kube-server';
 import { startCodeServer, type CodeServer } from './support/codeServer';
-import { commitWorkspace, createSwarmService, pointWorkspaceAt, pushCleanApp, serviceImage, type SwarmService } from './support/fixtures';
+import { commitWorkspace, createSwarmService, removeContainer, pointWorkspaceAt, pushCleanApp, serviceImage, type SwarmService } from './support/fixtures';
 import { openWorkbench, type Workbench } from './support/workbench';
 
 describe('trusted workspace: examples/clean-app on the test swarm and the Kubernetes test server', () => {
@@ -28,6 +28,8 @@ describe('trusted workspace: examples/clean-app on the test swarm and the Kubern
     await kube.settle();
     server = await startCodeServer({
       env: { KUBECONFIG: kube.kubeconfigPath },
+      // The test engine has no bridge network.
+      settings: { 'prodlike.run.network': 'none' },
       prepareWorkspace: (dir) => {
         pointWorkspaceAt(dir, { swarmWorkload: service.name, kubeContext: kube.context });
         sourceTag = commitWorkspace(dir);
@@ -39,6 +41,7 @@ describe('trusted workspace: examples/clean-app on the test swarm and the Kubern
     await wb?.close();
     await server?.stop();
     service?.remove();
+    removeContainer('prodlike-clean-app-clean-app');
     await kube?.close();
   });
 
@@ -148,9 +151,54 @@ describe('trusted workspace: examples/clean-app on the test swarm and the Kubern
 
     const svc = wb.treeItem('Clusters', service.name);
     await svc.filter({ hasText: sourceTag }).waitFor({ timeout: 30_000 });
-    await svc.click();
-    await wb.treeItem('Clusters', /^Revisions/).first().click();
+    // Expand the service and its Revisions (the row right below it; other Revisions rows may be open).
+    const row = svc.filter({ hasText: sourceTag });
+    if ((await row.getAttribute('aria-expanded')) !== 'true') await row.click();
+    await wb.page.locator(`.monaco-list-row[aria-expanded="true"]`).filter({ hasText: service.name }).waitFor({ timeout: 10_000 });
+    const index = Number(await row.getAttribute('data-index'));
+    const revisions = wb.treeItem('Clusters', /^Revisions/).and(wb.page.locator(`[data-index="${index + 1}"]`));
+    await revisions.click();
     await wb.treeItem('Clusters', new RegExp(`^#\\d+ ${sourceTag}`)).filter({ hasText: 'current' }).waitFor({ timeout: 30_000 });
     await wb.screenshot('trusted-07-deployed');
   });
+
+  it('Local view: the image the button built runs as in production, shows its parity diff, and stops', async () => {
+    // The Local view starts collapsed (below Clusters): open it.
+    await wb.page.locator('.pane-header').filter({ hasText: /^Local/ }).click();
+    const image = wb.treeItem('Local', `clean-app:${sourceTag}`).first();
+    await image.waitFor({ timeout: 30_000 });
+    assert.match(await image.innerText(), /@[0-9a-f]{12}/, 'the pushed image shows its digest');
+    await wb.inlineAction(image, 'Run Locally As In Production');
+    // The local environment's workload is the test's swarm service, not a manifest's: prodlike asks which one.
+    const input = wb.page.locator('.quick-input-widget input');
+    await input.waitFor({ timeout: 20_000 });
+    await wb.page.locator('.quick-input-list .monaco-list-row').filter({ hasText: 'clean-app' }).first().click();
+
+    // The plan first: what runs, from which manifest, as which user.
+    const dialog = wb.page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ timeout: 20_000 });
+    const plan = await dialog.innerText();
+    assert.match(plan, /Run clean-app locally as prodlike-clean-app-clean-app\?/);
+    assert.match(plan, /User: 65534:65534/);
+    await wb.dialogButton('Run').click();
+
+    // Then the parity diff of the started container, next to production.
+    const diff = wb.page.locator('.editor-instance .view-lines').filter({ hasText: 'Parity diff: prodlike-clean-app-clean-app' });
+    await diff.waitFor({ timeout: 60_000 });
+    // Monaco renders spaces as no-break spaces.
+    const shown = (await diff.innerText()).replace(/\u00a0/g, ' ');
+    assert.match(shown, /\| +\| image digest \| sha256:[0-9a-f]{64} \|/, 'production and the local run use the same digest');
+    assert.match(shown, /user \| 65534:65534 \| 65534:65534/, "the local run uses production's user");
+    // Other runs on the shared test engine build clean-app too: fold the images away to see the runs.
+    await wb.treeItem('Local', /^Images/).click();
+    const run = wb.treeItem('Local', 'prodlike-clean-app-clean-app');
+    await run.waitFor({ timeout: 30_000 });
+    assert.match(await run.innerText(), /running/);
+    await wb.screenshot('trusted-08-parity-run');
+
+    await wb.inlineAction(run, 'Stop Parity Run');
+    await run.waitFor({ state: 'detached', timeout: 30_000 });
+    await wb.treeItem('Local', 'No parity runs').waitFor({ timeout: 30_000 });
+  });
 });
+

@@ -49,7 +49,30 @@ describe('Restricted Mode (examples/drifty-app, not trusted)', () => {
     assert.match(await latest.first().innerText(), /image-latest/, 'the rule id is the diagnostic code');
     await rows.filter({ hasText: 'Logs go to a file' }).first().waitFor();
     await wb.openProdlikeViews();
+    // Three views share the side bar: collapse Clusters so the Parity view has room for every rule.
+    await wb.page.locator('.pane-header').filter({ hasText: /^Clusters/ }).click();
     await wb.treeItem('Parity', /^image-latest/).waitFor({ timeout: 30_000 });
     await wb.screenshot('restricted-02-parity-problems');
   });
+
+  it('offers a quick fix for a missing readiness probe, and applying it writes a probe skeleton', async () => {
+    const rows = await wb.problems();
+    const missing = rows.filter({ hasText: 'has no readinessProbe' }).first();
+    await missing.waitFor({ timeout: 30_000 });
+    // A double click opens the problem's location in an editor and focuses it; the light bulb's menu lists the fix.
+    await missing.dblclick();
+    const editor = wb.page.locator('.editor-instance .monaco-editor').first();
+    await editor.waitFor();
+    await wb.page.keyboard.press('Control+Period');
+    const fix = wb.page.locator('.action-widget .monaco-list-row').filter({ hasText: 'Add a readinessProbe' });
+    await fix.waitFor({ timeout: 20_000 });
+    await wb.screenshot('restricted-03-quick-fix');
+    // The menu's pointer block swallows clicks; a user applies the focused fix with Enter.
+    assert.match((await fix.getAttribute('class')) ?? '', /focused/, 'the fix is the focused entry');
+    await wb.page.keyboard.press('Enter');
+    await editor.locator('.view-lines').filter({ hasText: 'readinessProbe:' }).waitFor({ timeout: 10_000 });
+    // Monaco renders spaces as no-break spaces.
+    assert.match((await editor.locator('.view-lines').innerText()).replace(/\u00a0/g, ' '), /readinessProbe:[\s\S]*path: \/healthz[\s\S]*port: 8080/);
+  });
 });
+

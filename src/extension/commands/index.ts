@@ -12,6 +12,14 @@ import { history } from './history';
 import { refreshClusters } from './refreshClusters';
 import { checkParity } from './checkParity';
 import { tailLogs } from './tailLogs';
+import { buildImage } from './buildImage';
+import { pushImage } from './pushImage';
+import { runLocally } from './runLocally';
+import { parityDiff } from './parityDiff';
+import { stopRun } from './stopRun';
+import { runLogs } from './runLogs';
+import { refreshLocal } from './refreshLocal';
+import { switchContext } from './switchContext';
 
 const COMMANDS: Record<string, CommandFactory> = {
   'prodlike.deploy.run': deploy,
@@ -23,6 +31,14 @@ const COMMANDS: Record<string, CommandFactory> = {
   'prodlike.clusters.refresh': refreshClusters,
   'prodlike.parity.check': checkParity,
   'prodlike.logs.tail': tailLogs,
+  'prodlike.image.build': buildImage,
+  'prodlike.image.push': pushImage,
+  'prodlike.local.run': runLocally,
+  'prodlike.local.diff': parityDiff,
+  'prodlike.local.stop': stopRun,
+  'prodlike.local.logs': runLogs,
+  'prodlike.local.refresh': refreshLocal,
+  'prodlike.clusters.switchContext': switchContext,
 };
 
 export function registerCommands(ctx: Ctx): void {

@@ -41,6 +41,8 @@ export class ParityDiagnostics implements vscode.Disposable {
   private readonly run = new MutableDisposable<AbortController & vscode.Disposable>();
   private timer: NodeJS.Timeout | undefined;
   readonly state = new Observable<ParityState>({ kind: 'idle' });
+  /** The findings behind the published diagnostics, by file URI (quick fixes read their `data`). */
+  private findingsByUri = new Map<string, WorkspaceCore.ReportedFinding[]>();
 
   constructor(private readonly ctx: Ctx) {
     this.collection = this.store.add(vscode.languages.createDiagnosticCollection('prodlike'));
@@ -88,13 +90,22 @@ export class ParityDiagnostics implements vscode.Disposable {
 
   private publish(root: string, findings: readonly WorkspaceCore.ReportedFinding[]): void {
     const byFile = new Map<string, vscode.Diagnostic[]>();
+    const byUri = new Map<string, WorkspaceCore.ReportedFinding[]>();
     for (const f of findings) {
       const list = byFile.get(f.file) ?? [];
       list.push(toDiagnostic(f));
       byFile.set(f.file, list);
+      const uri = vscode.Uri.file(join(root, f.file)).toString();
+      byUri.set(uri, [...(byUri.get(uri) ?? []), f]);
     }
+    this.findingsByUri = byUri;
     this.collection.clear();
     this.collection.set([...byFile].map(([file, list]) => [vscode.Uri.file(join(root, file)), list]));
+  }
+
+  /** The finding a prodlike diagnostic of this document was made from. */
+  findingFor(uri: vscode.Uri, d: vscode.Diagnostic): WorkspaceCore.ReportedFinding | undefined {
+    return this.findingsByUri.get(uri.toString())?.find((f) => f.ruleId === d.code && f.line - 1 === d.range.start.line && f.column - 1 === d.range.start.character);
   }
 
   private showConfigProblems(): void {

@@ -24,6 +24,6 @@ export { parityDiff } from '../../core/docker/parity-diff';
 export type { ParityDiff } from '../../core/docker/parity-diff';
 export { listParityRuns, containerLogs, stopContainer, containerChanges } from '../../core/docker/containers';
 export type { ParityRun } from '../../core/docker/containers';
-export { loadManifests, findWorkload } from '../../core/manifests';
+export { loadManifests, findWorkload, listWorkloads } from '../../core/manifests';
 export { listBuiltImages, type BuiltImageInfo } from './localImages';
 export { Redactor } from '../../core/logs/redact';

@@ -1,11 +1,14 @@
 /**
  * When a tree refreshes (after vscode-containers' RefreshManager): only while its view is visible;
  * driven by the core's reconnecting watches, with a slow poll as a safety net; bursts of events
- * coalesced (debounced) into one refresh per node; everything stopped when the view is hidden or
- * disposed. VS Code asks for children of hidden views too (#39340), so hidden means no watches.
+ * coalesced into one refresh per node; everything stopped when the view is hidden or disposed.
+ * VS Code asks for children of hidden views too (#39340), so hidden means no watches.
+ *
+ * Coalescing is leading-edge: a change after a quiet spell refreshes at once (one pod's change
+ * shows without waiting out a window); changes within `debounceMs` of a refresh are gathered into
+ * one refresh at the end of the window. No `vscode` import: bench/tree.ts drives it in plain Node.
  */
-import * as vscode from 'vscode';
-import { DisposableStore, abortable, toDisposable } from '../lifecycle';
+import { DisposableStore, abortable, toDisposable, type Disposable } from '../lifecycle';
 
 export interface RefreshOptions {
   debounceMs?: number;
@@ -20,11 +23,13 @@ export interface WatchSource {
   run(signal: AbortSignal, changed: () => void): Promise<void>;
 }
 
-export class RefreshManager<T> implements vscode.Disposable {
+export class RefreshManager<T> implements Disposable {
   private readonly store = new DisposableStore();
   private readonly watches = new Map<string, DisposableStore>();
   private readonly pending = new Set<T | undefined>();
   private timer: NodeJS.Timeout | undefined;
+  /** When the last refresh fired (performance-independent: Date.now is enough at this granularity). */
+  private lastFired = -Infinity;
   private poll: NodeJS.Timeout | undefined;
   private visible = false;
   private readonly debounceMs: number;
@@ -60,13 +65,18 @@ export class RefreshManager<T> implements vscode.Disposable {
     if (!this.visible || this.store.isDisposed) return;
     this.pending.add(node);
     if (this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      const nodes = [...this.pending];
-      this.pending.clear();
-      if (nodes.includes(undefined)) this.fire(undefined);
-      else for (const n of nodes) this.fire(n);
-    }, this.debounceMs);
+    const quietFor = Date.now() - this.lastFired;
+    // Quiet: fire on the next turn (requests made in this turn still join). Busy: at the window's end.
+    this.timer = setTimeout(() => this.flush(), quietFor >= this.debounceMs ? 0 : this.debounceMs - quietFor);
+  }
+
+  private flush(): void {
+    this.timer = undefined;
+    this.lastFired = Date.now();
+    const nodes = [...this.pending];
+    this.pending.clear();
+    if (nodes.includes(undefined)) this.fire(undefined);
+    else for (const n of nodes) this.fire(n);
   }
 
   /** Starts watching (once per key) while visible; a change refreshes `node`. */

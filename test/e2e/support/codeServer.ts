@@ -79,6 +79,8 @@ export interface StartOptions {
   from?: string;
   /** Extra environment of the server and hence the extension host (DOCKER_HOST, KUBECONFIG…). */
   env?: Record<string, string>;
+  /** User settings on top of the defaults below. */
+  settings?: Record<string, unknown>;
   /** Changes the copied workspace before VS Code opens it. */
   prepareWorkspace?: (dir: string) => void;
 }
@@ -96,7 +98,7 @@ export async function startCodeServer(options: StartOptions = {}): Promise<CodeS
     join(userDataDir, 'User', 'settings.json'),
     JSON.stringify({ 'workbench.startupEditor': 'none', 'workbench.tips.enabled': false, 'telemetry.telemetryLevel': 'off', 'extensions.ignoreRecommendations': true,
       // The DOM renderer, so a test can read what a terminal shows.
-      'terminal.integrated.gpuAcceleration': 'off' }),
+      'terminal.integrated.gpuAcceleration': 'off', ...options.settings }),
   );
   const home = join(base, 'home');
   mkdirSync(home, { recursive: true });

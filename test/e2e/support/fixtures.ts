@@ -77,3 +77,8 @@ export function commitWorkspace(workspace: string): string {
 export function serviceImage(name: string): string {
   return docker('service', 'inspect', '--format', '{{.Spec.TaskTemplate.ContainerSpec.Image}}', name);
 }
+
+/** Removes a container the test may have left running (a parity run), ignoring "no such container". */
+export function removeContainer(name: string): void {
+  spawnSync('docker', ['--host', testInfra().dockerHost, 'rm', '--force', name], { encoding: 'utf8' });
+}

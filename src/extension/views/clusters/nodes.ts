@@ -15,6 +15,8 @@ export interface TreeContext {
   ctx: Ctx;
   /** Called when a namespace's workloads were listed: the refresh manager may start watching it. */
   watched(node: NamespaceNode): void;
+  /** Called when a workload's pods (tasks) were listed: they are watched (core's watchPods) while visible. */
+  watchedPods(node: PodsNode): void;
   /** The one NamespaceNode per cluster and namespace (the refresh manager fires changes on it). */
   namespaceNode(cluster: ClusterNode, namespace: string): NamespaceNode;
 }
@@ -286,6 +288,7 @@ export class PodsNode extends Node {
   override children(): Promise<Node[]> {
     return guarded(this, this.id, `Cannot list the ${this.label.toLowerCase()}`, async () => {
       const pods = await this.workloadNode.cluster.pods(this.workloadNode.ref);
+      this.workloadNode.tc.watchedPods(this);
       if (pods.length === 0) return [new InfoNode(`${this.id}/empty`, `No ${this.label.toLowerCase()}`)];
       return pods.map((p) => new PodNode(this.workloadNode, p));
     });

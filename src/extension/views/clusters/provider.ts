@@ -7,13 +7,14 @@ import * as vscode from 'vscode';
 import type { Ctx } from '../../ctx';
 import { asUserError } from '../../errors';
 import { RefreshManager } from '../refresh';
-import { ClusterNode, ErrorNode, NamespaceNode, Node, UnresolvedEnvironmentNode, type TreeContext } from './nodes';
+import { ClusterNode, ErrorNode, NamespaceNode, Node, UnresolvedEnvironmentNode, type PodsNode, type TreeContext } from './nodes';
 
 export class ClustersTree implements vscode.TreeDataProvider<Node>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   readonly refresh: RefreshManager<Node>;
   private readonly namespaces = new Map<string, NamespaceNode>();
+  private readonly podsNodes = new Map<string, PodsNode>();
   private readonly tc: TreeContext;
   private readonly subscriptions: vscode.Disposable[] = [];
 
@@ -22,6 +23,7 @@ export class ClustersTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
     this.tc = {
       ctx,
       watched: (node) => this.watchNamespace(node),
+      watchedPods: (node) => this.watchPods(node),
       namespaceNode: (cluster, ns) => {
         const key = `${cluster.id}/ns/${ns}`;
         let node = this.namespaces.get(key);
@@ -36,6 +38,7 @@ export class ClustersTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
       ctx.clusters.onDidReset(() => {
         this.refresh.stopWatches();
         this.namespaces.clear();
+        this.podsNodes.clear();
         this.changed.fire(undefined);
       }),
       ctx.project.onDidChange(() => ctx.clusters.reset()),
@@ -75,6 +78,30 @@ export class ClustersTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
             }
             if (event.type === 'reconnecting') continue;
             changed();
+          }
+        },
+      },
+      node,
+    );
+  }
+
+  /** A pod's phase, readiness or restarts changed, or a pod came or went: that Pods node is listed again. */
+  private watchPods(node: PodsNode): void {
+    // The watch outlives the node object it started with (a namespace refresh makes new ones): it refreshes the latest.
+    this.podsNodes.set(node.id, node);
+    const cluster = node.workloadNode.cluster;
+    this.refresh.watch(
+      {
+        key: node.id,
+        run: async (signal) => {
+          let first = true;
+          for await (const event of cluster.watchPods(node.workloadNode.ref, signal)) {
+            if (event.type === 'synced' && first) {
+              first = false;
+              continue;
+            }
+            if (event.type === 'reconnecting') continue;
+            this.refresh.request(this.podsNodes.get(node.id) ?? node);
           }
         },
       },
