@@ -18,24 +18,34 @@ const DIGEST = /^sha256:[0-9a-f]{64}$/;
 const TAG = /^[\w][\w.-]{0,127}$/;
 const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 
-export function parseImageRef(text: string): ImageRef {
-  const bad = (why: string) => new ProdlikeError('usage', `"${text}" is not an image reference: ${why}.`, 'Write it as [registry/]repository[:tag][@sha256:digest], e.g. registry.example.com/team/app:1a2b3c4.');
-  let rest = text.trim();
+/**
+ * The three parts of a reference as written, without checking them: what comes before `@` is the
+ * name (with the tag after its last colon, unless that colon belongs to a registry port), after `@`
+ * the digest. For references read back from an engine; what a user types goes through parseImageRef.
+ */
+export function splitImageRef(text: string): { name: string; tag?: string; digest?: string } {
+  let name = text.trim();
   let digest: string | undefined;
-  const at = rest.indexOf('@');
+  const at = name.indexOf('@');
   if (at >= 0) {
-    digest = rest.slice(at + 1);
-    rest = rest.slice(0, at);
-    if (!DIGEST.test(digest)) throw bad('the digest must be sha256: followed by 64 hex digits');
+    digest = name.slice(at + 1);
+    name = name.slice(0, at);
   }
   let tag: string | undefined;
-  const lastSlash = rest.lastIndexOf('/');
-  const colon = rest.lastIndexOf(':');
-  if (colon > lastSlash) {
-    tag = rest.slice(colon + 1);
-    rest = rest.slice(0, colon);
-    if (!TAG.test(tag)) throw bad(`"${tag}" is not a valid tag`);
+  const colon = name.lastIndexOf(':');
+  // A colon after the last slash is a tag; before it, a registry port (127.0.0.1:5055/app).
+  if (colon > name.lastIndexOf('/')) {
+    tag = name.slice(colon + 1);
+    name = name.slice(0, colon);
   }
+  return { name, tag, digest };
+}
+
+export function parseImageRef(text: string): ImageRef {
+  const bad = (why: string) => new ProdlikeError('usage', `"${text}" is not an image reference: ${why}.`, 'Write it as [registry/]repository[:tag][@sha256:digest], e.g. registry.example.com/team/app:1a2b3c4.');
+  const { name: rest, tag, digest } = splitImageRef(text);
+  if (digest !== undefined && !DIGEST.test(digest)) throw bad('the digest must be sha256: followed by 64 hex digits');
+  if (tag !== undefined && !TAG.test(tag)) throw bad(`"${tag}" is not a valid tag`);
   const parts = rest.split('/');
   let registry = 'docker.io';
   if (parts.length > 1 && (/[.:]/.test(parts[0]!) || parts[0] === 'localhost')) registry = parts.shift()!;

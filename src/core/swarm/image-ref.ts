@@ -3,6 +3,7 @@
  * digest-pinned references (Skaffold's rule): a tag can move, a digest cannot, so every node runs
  * the same bytes and a revision in the history means exactly one image.
  */
+import { splitImageRef } from '../docker/image-ref';
 
 export interface ImageRef {
   /** registry/path/name, without tag or digest. */
@@ -14,22 +15,10 @@ export interface ImageRef {
 
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
 
+/** Tolerant: references come back from the engine as it stored them; a malformed digest is dropped. */
 export function parseImageRef(ref: string): ImageRef {
-  let rest = ref.trim();
-  let digest: string | undefined;
-  const at = rest.indexOf('@');
-  if (at >= 0) {
-    digest = rest.slice(at + 1);
-    rest = rest.slice(0, at);
-  }
-  let tag: string | undefined;
-  const colon = rest.lastIndexOf(':');
-  // A colon after the last slash is a tag; before it, a registry port (127.0.0.1:5055/app).
-  if (colon > rest.lastIndexOf('/')) {
-    tag = rest.slice(colon + 1);
-    rest = rest.slice(0, colon);
-  }
-  return { repository: rest, tag, digest: digest && DIGEST.test(digest) ? digest : undefined };
+  const { name, tag, digest } = splitImageRef(ref);
+  return { repository: name, tag, digest: digest && DIGEST.test(digest) ? digest : undefined };
 }
 
 export function formatImageRef(ref: ImageRef): string {
