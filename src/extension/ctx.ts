@@ -12,6 +12,7 @@ import { ClusterRegistry } from './clusters';
 import type { ClustersTree } from './views/clusters/provider';
 import type { ParityDiagnostics } from './diagnostics/parity';
 import type { LocalTree } from './views/local/provider';
+import { ParityDiffDocuments } from './views/local/diffDocuments';
 import type { DeployPhase } from './statusBar/render';
 
 export class Ctx {
@@ -20,6 +21,8 @@ export class Ctx {
   /** The pipeline's state as the status bar shows it. */
   readonly deployPhase: Observable<DeployPhase>;
   readonly clusters: ClusterRegistry;
+  /** Read-only parity diff documents (prodlike-diff:). */
+  readonly diffDocuments: ParityDiffDocuments;
   /** The deploy the button started, while it runs; disposing it (deactivation) cancels it. */
   readonly deployRun: MutableDisposable<AbortController & Disposable>;
   /** The Clusters view's tree, once created (commands ask it to refresh). */
@@ -43,6 +46,7 @@ export class Ctx {
     this.pushExtCleanup(this.targetsChanged);
     this.clusters = this.pushExtCleanup(new ClusterRegistry(this));
     this.deployRun = this.pushExtCleanup(new MutableDisposable<AbortController & Disposable>());
+    this.diffDocuments = this.pushExtCleanup(new ParityDiffDocuments());
   }
 
   /** Lives until the extension is deactivated. */

@@ -1,20 +1,19 @@
 import * as vscode from 'vscode';
 import type { CommandFactory } from './types';
+import type { Ctx } from '../ctx';
 import { clustersCoreModule, type ClustersCore } from '../lazy';
 import { localEngine, planRun, readyProject, runTargetOfLabels } from '../local';
 import { RunNode } from '../views/local/provider';
 import { parityDiffMarkdown } from '../views/local/format';
 
 /** Opens the parity diff of a started container as a Markdown preview (secret values masked by core). */
-export async function showParityDiff(engine: ClustersCore.Engine, plan: ClustersCore.ProductionRunPlan, digest: string | undefined, container: string): Promise<void> {
+export async function showParityDiff(ctx: Ctx, engine: ClustersCore.Engine, plan: ClustersCore.ProductionRunPlan, digest: string | undefined, container: string): Promise<void> {
   const core = clustersCoreModule();
   const local = await engine.docker.getContainer(container).inspect();
   const image = await engine.docker.getImage(local.Image).inspect();
   const diff = core.parityDiff(plan, digest, local, image);
   const changes = await core.containerChanges(engine, container).catch(() => undefined);
-  // A Markdown document (not a preview): readable as text, copyable, and one click from a rendered preview.
-  const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: parityDiffMarkdown(diff, changes) });
-  await vscode.window.showTextDocument(doc, { preview: true });
+  await ctx.diffDocuments.show(local.Name.replace(/^\//, ''), parityDiffMarkdown(diff, changes));
 }
 
 /** prodlike.local.diff — Show Parity Diff: a parity run (its row, or a pick) next to what production runs. */
@@ -40,5 +39,5 @@ export const parityDiff: CommandFactory = (ctx) => async (arg?: unknown) => {
   const labels = info.Config.Labels ?? {};
   const plan = await planRun(ctx, state, { ...target, container: labels['dev.prodlike.container'] }, labels['dev.prodlike.image']);
   if (!plan) return;
-  await showParityDiff(engine, plan, labels['dev.prodlike.digest'], run.id);
+  await showParityDiff(ctx, engine, plan, labels['dev.prodlike.digest'], run.id);
 };

@@ -51,5 +51,5 @@ export const runLocally: CommandFactory = (ctx) => async (arg?: unknown) => {
   });
   ctx.output.info(`run: ${started.name} ${started.image}`);
   ctx.localTree?.refresh.request(undefined);
-  await showParityDiff(engine, plan, started.digest, started.id);
+  await showParityDiff(ctx, engine, plan, started.digest, started.id);
 };
