@@ -115,7 +115,8 @@ export function engineFor(io: CliIO, explicit?: string): Engine {
   return openEngine(resolveEngineEndpoint(explicit, io.env));
 }
 
-function parseBuildArgs(pairs: string[]): Record<string, string> {
+/** `--build-arg NAME=value` flags as a map (shared by build, push --build and ship). */
+export function parseBuildArgs(pairs: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const pair of pairs) {
     const eq = pair.indexOf('=');

@@ -7,12 +7,11 @@
  * Exit 0 when the new image runs everywhere; 1 when the rollout failed, was rolled back, paused or
  * was cancelled (Ctrl-C: the report says what the cluster was left with); 2 for usage errors.
  */
-import { ProdlikeError } from '../../core/errors';
 import { ship, type PipelineEvent, type ShipReport, type Stage } from '../../core/pipeline';
 import { shortImage } from '../../core/swarm/image-ref';
 import { paint, println, table, type CliIO } from '../io';
 import type { RegisterCommand } from '../program';
-import { buildRenderer, engineFor } from './build';
+import { buildRenderer, engineFor, parseBuildArgs } from './build';
 import { addTargetOptions, confirmTarget, renderEvent, targetFor, type TargetFlags } from './deploy';
 import { pushRenderer } from './push';
 
@@ -68,16 +67,6 @@ export const registerShip: RegisterCommand = (program, ctx) => {
       }
     });
 };
-
-function parseBuildArgs(pairs: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const pair of pairs) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) throw new ProdlikeError('usage', `--build-arg "${pair}" is not KEY=VALUE.`, 'Write --build-arg NAME=value.');
-    out[pair.slice(0, eq)] = pair.slice(eq + 1);
-  }
-  return out;
-}
 
 const STAGE_WIDTH = 8;
 

@@ -8,6 +8,7 @@
  *
  * Workloads are apps/v1 Deployments. Everything goes through the API (no kubectl at run time).
  */
+import { mergeIterables } from '../merge-iterables';
 import type {
   Cluster,
   ClusterIdentity,
@@ -267,24 +268,11 @@ export class KubeCluster implements Cluster {
   async *logs(ref: WorkloadRef, options: LogOptions, signal: AbortSignal): AsyncGenerator<LogLine> {
     const pods = await this.pods(ref, signal);
     const container = options.container ?? ref.container;
-    const iterators = pods
-      .filter((p) => p.containers.some((c) => c.state === 'running' || c.state === 'terminated'))
-      .map((p) => this.podLogs(p.namespace, p.name, { ...options, ...(container ? { container } : {}) }, signal)[Symbol.asyncIterator]());
-    const pending = new Map<number, Promise<{ i: number; r: IteratorResult<LogLine> }>>();
-    iterators.forEach((it, i) => pending.set(i, it.next().then((r) => ({ i, r }))));
-    try {
-      while (pending.size > 0) {
-        const { i, r } = await Promise.race(pending.values());
-        if (r.done) {
-          pending.delete(i);
-          continue;
-        }
-        pending.set(i, iterators[i]!.next().then((x) => ({ i, r: x })));
-        yield r.value;
-      }
-    } finally {
-      await Promise.allSettled(iterators.map((it) => it.return?.()));
-    }
+    yield* mergeIterables(
+      pods
+        .filter((p) => p.containers.some((c) => c.state === 'running' || c.state === 'terminated'))
+        .map((p) => this.podLogs(p.namespace, p.name, { ...options, ...(container ? { container } : {}) }, signal)),
+    );
   }
 
   /** The cluster's nodes (needs `list nodes`, a cluster-scoped permission many namespace users lack: then a ProdlikeError). */
