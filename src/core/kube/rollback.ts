@@ -10,6 +10,7 @@
  * prodlike adds one `test` of the resourceVersion so a plan confirmed by a user is not applied to
  * a Deployment that changed meanwhile.
  */
+import type { RollbackPlan } from '../cluster/types';
 import { ProdlikeError } from '../errors';
 import {
   CHANGE_CAUSE_ANNOTATION,
@@ -35,15 +36,8 @@ const ANNOTATIONS_TO_SKIP = [
 
 export type JsonPatchOp = { op: 'replace' | 'add' | 'test' | 'remove'; path: string; value?: unknown };
 
-export interface RollbackPatchPlan {
-  fromRevision?: number;
-  toRevision: number;
-  fromImage: string;
-  toImage: string;
-  skipped: boolean;
-  warnings: string[];
-  patch: JsonPatchOp[];
-}
+/** A RollbackPlan before it is tied to a workload and cluster: what `kubectl rollout undo` would send. */
+export type RollbackPatchPlan = Omit<RollbackPlan, 'workload' | 'cluster' | 'patch'> & { patch: JsonPatchOp[] };
 
 export function planRollbackPatch(d: Deployment, replicaSets: ReplicaSet[], toRevision = 0, containerName?: string): RollbackPatchPlan {
   const name = d.metadata.name;
