@@ -20,6 +20,7 @@
 // Rates are lines per second per pod. Prints a table; not part of npm test.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { deployment, startKubeServer } from '../test/kube-server/index';
 
@@ -67,9 +68,17 @@ async function serve(): Promise<void> {
       startedAt = micros();
       cpuAt = cpuMs();
       // Writes what the rate owes since the start at every tick: timer jitter does not lower the rate.
+      // A pod's lines of one tick are one write (as a container's output since the kubelet last read it),
+      // which the server sends on as one chunk per stream: the server can offer far more than the tails take.
       writer = setInterval(() => {
         const owed = Math.floor(((micros() - startedAt) / 1e6) * m.perPod) - written / pods.length;
-        for (let k = 0; k < owed; k++) for (const p of pods) server.writeLog('default', p, `w ${micros()} ${step} ${p} ${written++}`);
+        if (owed <= 0) return;
+        for (const p of pods) {
+          const at = micros();
+          const lines: string[] = [];
+          for (let k = 0; k < owed; k++) lines.push(`w ${at} ${step} ${p} ${written++}`);
+          server.writeLog('default', p, lines.join('\n'));
+        }
       }, 10);
     }
     if (m.type === 'stop') {
@@ -204,6 +213,7 @@ async function measure(): Promise<void> {
     if (live.length === 0) break;
     step++;
     const cpuBefore = live.map((t) => procStatus(t.child.pid).cpuMs ?? 0);
+    const ownCpuBefore = process.cpuUsage();
     windowOpen = true;
     tell({ type: 'write', step, perPod });
     await sleep(SECONDS * 1000);
@@ -211,6 +221,7 @@ async function measure(): Promise<void> {
     const stopped = await next('stopped');
     windowOpen = false;
     const cpuAfter = live.map((t) => procStatus(t.child.pid).cpuMs ?? 0);
+    const ownCpu = process.cpuUsage(ownCpuBefore);
     // Drain: wait until every live tail has all of the step's lines, or has made no progress for 5 s.
     let lastTotals = live.map(() => -1);
     let still = Date.now();
@@ -248,7 +259,11 @@ async function measure(): Promise<void> {
       ]);
       s.latenciesMs = []; // memory of this process only
     });
-    console.log(`step ${step}: ${perPod}/s per pod offered, ${writtenRate.toFixed(0)} lines/s written (server CPU ${((100 * stopped.cpuMs) / (stopped.seconds * 1000)).toFixed(0)}%)`);
+    // Every process of the run shares the machine's cores: the server's and this reader's CPU tell whether a tail's figure is its own limit.
+    const ownPct = (100 * (ownCpu.user + ownCpu.system)) / 1000 / (stopped.seconds * 1000);
+    console.log(
+      `step ${step}: ${perPod}/s per pod offered, ${writtenRate.toFixed(0)} lines/s written (server CPU ${((100 * stopped.cpuMs) / (stopped.seconds * 1000)).toFixed(0)}%, reader CPU ${ownPct.toFixed(0)}%, load ${loadavg()[0]!.toFixed(2)})`,
+    );
     const saturated = live.filter((t) => t.saturatedAt === step);
     if (writerMaxed) break;
     if (saturated.length > 0 && (UNTIL === 'one' || saturated.length === live.length)) break;

@@ -212,7 +212,12 @@ export class Router {
     sendJson(res, 200, maybeTable(req, r, items, this.store.resourceVersion, false));
   }
 
-  private startStream(res: ServerResponse, kind: StreamKind, path: string, contentType: string): { send(chunk: string): boolean; end(): void; closed(): boolean; onClose(fn: () => void): void } {
+  private startStream(
+    res: ServerResponse,
+    kind: StreamKind,
+    path: string,
+    contentType: string,
+  ): { send(chunk: string): boolean; sendAll(items: string[]): boolean; end(): void; closed(): boolean; onClose(fn: () => void): void } {
     const taken = this.takeFault(path, kind);
     const fault = taken && taken.type !== 'status' ? taken : undefined;
     res.writeHead(200, { 'content-type': contentType, 'transfer-encoding': 'chunked', 'cache-control': 'no-cache' });
@@ -230,31 +235,41 @@ export class Router {
       for (const fn of closers) fn();
     };
     res.on('close', close);
+    const send = (chunk: string): boolean => {
+      if (closed) return false;
+      if (fault && sent >= fault.afterItems && fault.type === 'drop') {
+        // Lose the connection mid-stream: what was sent arrives, then the connection closes
+        // without the terminating chunk (no clean end), as when a proxy or node goes away.
+        const socket = res.socket;
+        close();
+        socket?.end();
+        setTimeout(() => socket?.destroy(), 50).unref();
+        return false;
+      }
+      if (fault && sent >= fault.afterItems && fault.type === 'stall') return true; // silence, connection kept open
+      sent++;
+      // Everything sent in one turn of the event loop leaves in one TLS record, as a kubelet
+      // flushes what a container wrote since its last read, not one write per line.
+      if (!corked) {
+        corked = true;
+        res.cork();
+        process.nextTick(() => {
+          corked = false;
+          res.uncork();
+        });
+      }
+      res.write(chunk);
+      return true;
+    };
     return {
-      send: (chunk) => {
+      send,
+      // Several items in one write (one chunk on the wire): a busy log costs one write per batch, not per line.
+      // A fault counts items, so a stream with one sends them one by one.
+      sendAll: (items) => {
+        if (fault) return items.every(send);
         if (closed) return false;
-        if (fault && sent >= fault.afterItems && fault.type === 'drop') {
-          // Lose the connection mid-stream: what was sent arrives, then the connection closes
-          // without the terminating chunk (no clean end), as when a proxy or node goes away.
-          const socket = res.socket;
-          close();
-          socket?.end();
-          setTimeout(() => socket?.destroy(), 50).unref();
-          return false;
-        }
-        if (fault && sent >= fault.afterItems && fault.type === 'stall') return true; // silence, connection kept open
-        sent++;
-        // Everything sent in one turn of the event loop leaves in one TLS record, as a kubelet
-        // flushes what a container wrote since its last read, not one write per line.
-        if (!corked) {
-          corked = true;
-          res.cork();
-          process.nextTick(() => {
-            corked = false;
-            res.uncork();
-          });
-        }
-        res.write(chunk);
+        sent += items.length;
+        res.write(items.length === 1 ? items[0]! : items.join(''));
         return true;
       },
       end: () => {
@@ -338,7 +353,7 @@ export class Router {
     const stream = this.startStream(res, 'log', path, 'text/plain');
     for (const l of lines) stream.send(format(l));
     if (!follow) return stream.end();
-    const unfollow = this.logs.follow(ns, podName, container, { line: (l) => stream.send(format(l)), end: () => stream.end() });
+    const unfollow = this.logs.follow(ns, podName, container, { lines: (ls) => stream.sendAll(ls.map(format)), end: () => stream.end() });
     stream.onClose(unfollow);
   }
 

@@ -16,7 +16,8 @@ interface ContainerLog {
 }
 
 export interface Follower {
-  line(l: StoredLine): void;
+  /** The lines of one write, in order: a follower sends them on together, as a kubelet streams its log file in chunks. */
+  lines(ls: StoredLine[]): void;
   end(): void;
 }
 
@@ -24,6 +25,8 @@ export class PodLogs {
   private readonly logs = new Map<string, ContainerLog>();
   private lastMs = 0;
   private sub = 0;
+  private baseSecond = NaN;
+  private base = '';
   /** Write a "started" line when a container starts, so every running pod has some output. */
   logOnStart = true;
   /** Keep about this many lines per container (a kubelet rotates its log files); default all. */
@@ -43,16 +46,13 @@ export class PodLogs {
     return this.logs.get(`${ns}/${pod}/${container}`);
   }
 
+  /** Every line of `text` ("a\nb" is two lines), stamped, kept, and handed to the followers in one batch. */
   write(ns: string, pod: string, container: string, text: string, at?: Date): StoredLine[] {
     const e = this.entry(ns, pod, container);
-    const out: StoredLine[] = [];
-    for (const t of text.split('\n')) {
-      const line = this.stamp(t, at);
-      e.current.push(line);
-      out.push(line);
-      for (const f of [...e.followers]) f.line(line);
-    }
+    const out = text.split('\n').map((t) => this.stamp(t, at));
+    for (const line of out) e.current.push(line);
     if (e.current.length > 2 * this.keepLines) e.current.splice(0, e.current.length - this.keepLines);
+    for (const f of [...e.followers]) f.lines(out);
     return out;
   }
 
@@ -95,8 +95,15 @@ export class PodLogs {
     const ms = at ? at.getTime() : Date.now();
     this.sub = ms === this.lastMs ? this.sub + 1 : 0;
     this.lastMs = Math.max(this.lastMs, ms);
-    const base = new Date(ms).toISOString().slice(0, 19);
-    const nanos = String((ms % 1000) * 1_000_000 + this.sub * 1000).padStart(9, '0');
-    return { time: `${base}.${nanos}Z`, ms, text };
+    // The seconds part changes once a second: formatting it per line was much of a busy writer's cost.
+    const second = Math.floor(ms / 1000);
+    if (second !== this.baseSecond) {
+      this.baseSecond = second;
+      this.base = new Date(second * 1000).toISOString().slice(0, 19);
+    }
+    // Microsecond steps within one millisecond; a burst of more lines than that (a batch written at once) takes nanosecond steps.
+    const step = this.sub < 1000 ? this.sub * 1000 : 999_000 + Math.min(this.sub - 999, 999);
+    const nanos = String((ms % 1000) * 1_000_000 + step).padStart(9, '0');
+    return { time: `${this.base}.${nanos}Z`, ms, text };
   }
 }
