@@ -8,12 +8,10 @@
  * `runWorkloadLogs` when the target is not a local container or workload flags were given.
  */
 import type { Command } from 'commander';
-import { openTarget } from '../core/cluster/open';
 import { ProdlikeError } from '../core/errors';
-import type { KubeCluster } from '../core/kube/cluster';
-import { containerPattern, mergeDiscoveries, sinceToTime, tailLogs, userPattern, type SourceDiscovery, type TailEvent, type TailLine, type TailNotice, type TailOptions } from '../core/logs';
-import { openEngine, resolveEngineEndpoint, type Engine } from '../core/docker/engine';
-import { swarmDiscovery } from '../core/logs/swarm-sources';
+import { containerPattern, sinceToTime, tailLogs, userPattern, type TailEvent, type TailLine, type TailNotice, type TailOptions } from '../core/logs';
+import type { Engine } from '../core/docker/engine';
+import { discoveriesFor } from './logs-sources';
 import { paint, type CliIO } from './io';
 import type { CommandContext } from './program';
 
@@ -33,6 +31,7 @@ export interface WorkloadLogFlags {
   onlyErrors?: boolean;
   maxLogRequests?: string;
   timestamps?: boolean;
+  local?: boolean;
 }
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -50,12 +49,13 @@ export function addWorkloadLogOptions(cmd: Command): Command {
     .option('--init-containers', 'also show init containers')
     .option('--only-errors', 'only lines whose level is error or fatal')
     .option('--max-log-requests <n>', 'at most this many log streams at once (default 50)')
-    .option('-t, --timestamps', 'print each line\'s time');
+    .option('-t, --timestamps', 'print each line\'s time')
+    .option('--local', 'local containers: the parity runs, or those -l or [target] names (with --context/--env: both)');
 }
 
 /** True when the flags can only mean workloads (no local container reads them). */
 export function wantsWorkloads(flags: WorkloadLogFlags): boolean {
-  return Boolean(flags.selector || flags.namespace || flags.context || flags.env || flags.grep?.length || flags.exclude?.length || flags.container?.length || flags.initContainers || flags.onlyErrors || flags.maxLogRequests);
+  return Boolean(flags.local || flags.selector || flags.namespace || flags.context || flags.env || flags.grep?.length || flags.exclude?.length || flags.container?.length || flags.initContainers || flags.onlyErrors || flags.maxLogRequests);
 }
 
 export function tailOptionsFrom(flags: WorkloadLogFlags): TailOptions {
@@ -80,41 +80,6 @@ export function tailOptionsFrom(flags: WorkloadLogFlags): TailOptions {
     },
     containers: { containers: (flags.container ?? []).map(containerPattern), initContainers: flags.initContainers === true },
   };
-}
-
-function loadKubeSources(): typeof import('../core/logs/kube-sources') {
-  // Loaded on first use, as cluster/open.ts does: the Kubernetes client is heavy and swarm users never need it.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require('../core/logs/kube-sources') as typeof import('../core/logs/kube-sources');
-}
-
-/** Which discoveries the flags name; the returned dispose closes the clusters. */
-async function discoveriesFor(ctx: CommandContext, workload: string | undefined, flags: WorkloadLogFlags, signal: AbortSignal): Promise<{ discovery: SourceDiscovery; multiCluster: boolean; dispose(): void }> {
-  const io = ctx.io;
-  const follow = flags.follow === true;
-  const { kubeDiscovery } = loadKubeSources();
-  const contexts = (flags.context ?? '').split(',').map((c) => c.trim()).filter(Boolean);
-  if (contexts.length > 1 || (contexts.length === 1 && !flags.env)) {
-    // Contexts named on the command line: prodlike.yaml is not needed.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { openKubeCluster } = require('../core/kube/cluster') as typeof import('../core/kube/cluster');
-    const clusters = contexts.map((context) => openKubeCluster({ context, kubeconfig: { env: io.env } }));
-    const discoveries = clusters.map((cluster) => kubeDiscovery({ cluster, namespace: flags.namespace ?? cluster.defaultNamespace, workload, selector: flags.selector }, { follow }, signal));
-    return { discovery: mergeDiscoveries(discoveries), multiCluster: clusters.length > 1, dispose: () => clusters.forEach((c) => c.dispose()) };
-  }
-  const target = await openTarget(io.cwd, flags.env, { context: contexts[0], namespace: flags.namespace, engine: flags.engine, env: io.env, workload });
-  const name = workload ?? (flags.selector ? undefined : target.workload?.name);
-  if (target.environment.orchestrator === 'swarm') {
-    if (!name) {
-      target.cluster.dispose();
-      throw new ProdlikeError('usage', 'Name a swarm service: prodlike logs <service>.', 'Swarm has no label selectors for tasks here; `prodlike status` lists the services.');
-    }
-    const engine = openEngine(resolveEngineEndpoint(flags.engine ?? target.environment.engine, io.env));
-    return { discovery: swarmDiscovery({ engine, cluster: target.cluster.identity.name, service: name, namespace: flags.namespace ?? target.environment.namespace }, { follow }, signal), multiCluster: false, dispose: () => target.cluster.dispose() };
-  }
-  const cluster = target.cluster as KubeCluster;
-  const namespace = flags.namespace ?? target.environment.namespace ?? cluster.defaultNamespace;
-  return { discovery: kubeDiscovery({ cluster, namespace, workload: name, selector: flags.selector }, { follow }, signal), multiCluster: false, dispose: () => cluster.dispose() };
 }
 
 const PALETTE = ['cyan', 'green', 'magenta', 'yellow', 'blue', 'greenBright'] as const;

@@ -12,6 +12,7 @@ import type { Engine } from '../docker/engine';
 import { messageOf, ProdlikeError } from '../errors';
 import { readServiceLogs, rfc3339ToUnix } from '../swarm/logs';
 import { DEFAULT_NAMESPACE, STACK_LABEL, taskName } from '../swarm/workload';
+import { engineLabelFilter, matchesLabels, parseLabelSelector, type LabelRequirement } from './label-selector';
 import { sleep } from './retry';
 import { SourceGoneError, instanceKey, type LogSource, type OpenRequest, type RawLine, type SourceDiscovery, type SourceIdentity, type SourceState } from './types';
 
@@ -19,13 +20,17 @@ export interface SwarmLogTarget {
   engine: Engine;
   /** How the cluster is named in prefixes ("swarm"). */
   cluster: string;
-  /** Service name (or `stack_name` / name inside `namespace`). */
-  service: string;
+  /** Service name (or `stack_name` / name inside `namespace`). Without it: every service `selector` and `namespace` pick. */
+  service?: string;
+  /** Service labels (`app=web,tier!=db`): the tasks of every matching service, also of services created later. */
+  selector?: string;
+  /** The stack (`com.docker.stack.namespace`); "default" is the services outside any stack. */
   namespace?: string;
 }
 
 interface TaskView {
   id: string;
+  serviceId?: string;
   slot?: number;
   nodeId?: string;
   state: string;
@@ -36,10 +41,11 @@ interface TaskView {
 const TERMINAL = new Set(['complete', 'failed', 'shutdown', 'rejected', 'orphaned', 'remove']);
 
 function taskView(raw: unknown): TaskView | undefined {
-  const t = raw as { ID?: unknown; Slot?: unknown; NodeID?: unknown; DesiredState?: unknown; Status?: { State?: unknown; ContainerStatus?: { ContainerID?: unknown } } };
+  const t = raw as { ID?: unknown; ServiceID?: unknown; Slot?: unknown; NodeID?: unknown; DesiredState?: unknown; Status?: { State?: unknown; ContainerStatus?: { ContainerID?: unknown } } };
   if (typeof t?.ID !== 'string') return undefined;
   return {
     id: t.ID,
+    ...(typeof t.ServiceID === 'string' ? { serviceId: t.ServiceID } : {}),
     ...(typeof t.Slot === 'number' ? { slot: t.Slot } : {}),
     ...(typeof t.NodeID === 'string' ? { nodeId: t.NodeID } : {}),
     state: typeof t.Status?.State === 'string' ? t.Status.State : 'unknown',
@@ -111,35 +117,40 @@ export interface SwarmDiscoveryOptions {
 
 export async function* swarmDiscovery(target: SwarmLogTarget, options: SwarmDiscoveryOptions, signal: AbortSignal): SourceDiscovery {
   const docker = target.engine.docker;
-  const service = await findService(target, signal);
-  const name = service.Spec.Name;
-  const namespace = service.Spec.Labels?.[STACK_LABEL] ?? target.namespace ?? DEFAULT_NAMESPACE;
-  const tty = service.Spec.TaskTemplate?.ContainerSpec?.TTY === true;
+  // One named service is looked up once (a typo is an error); a selection is read again on every
+  // poll, so services created (or labelled) later join the tail and removed ones leave it.
+  const named = target.service ? await findService({ ...target, service: target.service }, signal) : undefined;
+  const requirements = target.selector ? parseLabelSelector(target.selector) : [];
+  const what = named ? `service ${named.Spec.Name}` : describeSelection(target);
   const nodes = new Map<string, string>();
   /** Nodes the swarm has lost (down or disconnected), with the reason a stream of theirs ends. */
   const lostNodes = new Map<string, string>();
-  const known = new Map<string, string>(); // task ID → instance key
+  const known = new Map<string, { key: string; name: string }>(); // task ID → instance key, task name
   const ended = new Set<string>();
   let failures = 0;
   let announcedEmpty = false;
   while (!signal.aborted) {
     let tasks: TaskView[];
+    let services: Map<string, ServiceInfo>;
     try {
-      const raw = (await docker.listTasks({ filters: { service: [service.ID] }, abortSignal: signal } as object)) as unknown[];
-      tasks = raw.map(taskView).filter((t): t is TaskView => t !== undefined);
+      services = new Map((named ? [named] : await matchingServices(target, requirements, signal)).map((s) => [s.ID, s]));
+      // No service, no task list: an empty service filter would list every task of the swarm.
+      const raw = services.size ? ((await docker.listTasks({ filters: { service: [...services.keys()] }, abortSignal: signal } as object)) as unknown[]) : [];
+      tasks = raw.map(taskView).filter((t): t is TaskView => t !== undefined && (named !== undefined || (t.serviceId !== undefined && services.has(t.serviceId))));
       for (const t of tasks) {
         if (t.nodeId && !nodes.has(t.nodeId)) {
           const n = (await docker.getNode(t.nodeId).inspect().catch(() => undefined)) as { Description?: { Hostname?: string } } | undefined;
           nodes.set(t.nodeId, n?.Description?.Hostname ?? t.nodeId.slice(0, 12));
         }
       }
-      await readLostNodes(docker, nodes, lostNodes, signal);
+      if (tasks.length) await readLostNodes(docker, nodes, lostNodes, signal);
       failures = 0;
     } catch (e) {
       if (signal.aborted) return;
-      if (!options.follow) throw new ProdlikeError('engine-unreachable', `Cannot list the tasks of service ${name}: ${messageOf(e)}`);
+      if (e instanceof ProdlikeError && e.code === 'usage') throw e;
+      if (!options.follow) throw new ProdlikeError('engine-unreachable', `Cannot list the tasks of ${what}: ${messageOf(e)}`);
       failures++;
-      yield { type: 'notice', level: 'warning', message: `Cannot list the tasks of service ${name} (attempt ${failures}): ${messageOf(e)}` };
+      yield { type: 'notice', level: 'warning', message: `Cannot list the tasks of ${what} (attempt ${failures}): ${messageOf(e)}` };
       await sleep(Math.min(10_000, 250 * 2 ** failures), signal);
       continue;
     }
@@ -147,31 +158,35 @@ export async function* swarmDiscovery(target: SwarmLogTarget, options: SwarmDisc
     // before the tail began are not (swarm keeps a history of dead tasks: it would replay old failures).
     const onLostNode = (t: TaskView) => t.nodeId !== undefined && lostNodes.has(t.nodeId);
     const readable = tasks.filter((t) => t.containerId && !TERMINAL.has(t.state) && !ended.has(t.id) && !onLostNode(t));
-    if (readable.length === 0 && !announcedEmpty) {
+    if (readable.length === 0 && known.size === 0 && !announcedEmpty) {
       announcedEmpty = true;
-      yield { type: 'notice', level: 'info', message: `Service ${name} has no running task${options.follow ? ' yet; waiting for one' : ''}.` };
+      const none = named || services.size ? `${named ? 'Service' : 'The services of'} ${what} ${named ? 'has' : 'have'} no running task` : `No service matches ${what}`;
+      yield { type: 'notice', level: 'info', message: `${none}${options.follow ? `; waiting for ${named || services.size ? 'one' : 'them'}` : ''}.` };
     }
     for (const t of readable) {
       if (known.has(t.id)) continue;
+      const service = named ?? services.get(t.serviceId!)!;
+      const name = service.Spec.Name;
       const identity: SourceIdentity = {
         kind: 'task',
         cluster: target.cluster,
-        namespace,
+        namespace: service.Spec.Labels?.[STACK_LABEL] ?? target.namespace ?? DEFAULT_NAMESPACE,
         pod: taskName(name, { ID: t.id, Slot: t.slot, NodeID: t.nodeId }),
         container: name,
         ...(t.nodeId ? { node: nodes.get(t.nodeId) ?? t.nodeId } : {}),
         instance: t.containerId!,
         role: 'app',
       };
-      known.set(t.id, instanceKey(identity));
+      known.set(t.id, { key: instanceKey(identity), name: identity.pod });
       const nodeId = t.nodeId;
+      const tty = service.Spec.TaskTemplate?.ContainerSpec?.TTY === true;
       yield { type: 'up', source: new SwarmTaskSource(target.engine, identity, t.id, tty, () => (nodeId ? lostNodes.get(nodeId) : undefined)) };
     }
     const byId = new Map(tasks.map((t) => [t.id, t]));
-    for (const [id, key] of [...known]) {
+    for (const [id, { key, name }] of [...known]) {
       const t = byId.get(id);
       if (!t || TERMINAL.has(t.state) || onLostNode(t)) {
-        if (t && onLostNode(t)) yield { type: 'notice', level: 'warning', message: `${taskName(name, { ID: t.id, Slot: t.slot, NodeID: t.nodeId })}: ${lostNodes.get(t.nodeId!)}` };
+        if (t && onLostNode(t)) yield { type: 'notice', level: 'warning', message: `${name}: ${lostNodes.get(t.nodeId!)}` };
         yield { type: 'down', key };
         known.delete(id);
         ended.add(id);
@@ -187,7 +202,22 @@ interface ServiceInfo {
   Spec: { Name: string; Labels?: Record<string, string>; TaskTemplate?: { ContainerSpec?: { TTY?: boolean } } };
 }
 
-async function findService(target: SwarmLogTarget, signal: AbortSignal): Promise<ServiceInfo> {
+/** The services the selector and the namespace pick (the engine narrows by label; every requirement is checked here). */
+async function matchingServices(target: SwarmLogTarget, requirements: LabelRequirement[], signal: AbortSignal): Promise<ServiceInfo[]> {
+  const label = engineLabelFilter(requirements);
+  if (target.namespace && target.namespace !== DEFAULT_NAMESPACE) label.push(`${STACK_LABEL}=${target.namespace}`);
+  const raw = (await target.engine.docker.listServices({ filters: label.length ? { label } : {}, abortSignal: signal } as object)) as unknown[];
+  return (Array.isArray(raw) ? (raw as ServiceInfo[]) : []).filter(
+    (s) => typeof s?.ID === 'string' && typeof s.Spec?.Name === 'string' && matchesLabels(requirements, s.Spec.Labels) && (!target.namespace || (s.Spec.Labels?.[STACK_LABEL] ?? DEFAULT_NAMESPACE) === target.namespace),
+  );
+}
+
+function describeSelection(target: SwarmLogTarget): string {
+  const parts = [target.selector ? `labels "${target.selector}"` : '', target.namespace ? `namespace "${target.namespace}"` : ''].filter(Boolean);
+  return parts.length ? parts.join(' in ') : 'any service';
+}
+
+async function findService(target: SwarmLogTarget & { service: string }, signal: AbortSignal): Promise<ServiceInfo> {
   const names = [target.service];
   if (target.namespace && target.namespace !== DEFAULT_NAMESPACE && !target.service.startsWith(`${target.namespace}_`)) names.push(`${target.namespace}_${target.service}`);
   for (const n of names) {
