@@ -2,9 +2,9 @@
  * Local containers on the Docker engine as log sources: the parity runs `prodlike run` started
  * (by default), or the containers a label selector or their names pick.
  *
- * - The engine's event stream (container start, die, destroy) says when a container appears, stops
- *   or is removed; it is subscribed to before the containers are listed, so none slips between the
- *   two, and re-subscribed (with a fresh list) when it drops.
+ * - The engine's event stream (container start, die, destroy; docker/events.ts) says when a container
+ *   appears, stops or is removed; it is subscribed to before the containers are listed, so none slips
+ *   between the two, and re-subscribed (with a fresh list) when it drops.
  * - Each run of a container is one instance. Docker keeps one log per container across restarts,
  *   so runs are told apart by time: a run's lines are those after the previous run finished (as the
  *   engine records `FinishedAt`, once every line of that run was copied) and up to its own finish.
@@ -17,12 +17,11 @@
  */
 import type { Readable } from 'node:stream';
 import { engineMessage, engineStatus, engineUnreachable, isConnectionError, type Engine } from '../docker/engine';
-import { readJsonLines } from '../docker/json-stream';
+import { watchEngineEvents } from '../docker/events';
 import { PARITY_LABEL } from '../docker/run-as-production';
 import { ProdlikeError } from '../errors';
 import { readServiceLogs, rfc3339ToUnix } from '../swarm/logs';
 import { engineLabelFilter, matchesLabels, parseLabelSelector, type LabelRequirement } from './label-selector';
-import { sleep } from './retry';
 import { normalizeTime } from './timestamps';
 import { SourceGoneError, instanceKey, type DiscoveryEvent, type LogSource, type OpenRequest, type RawLine, type SourceDiscovery, type SourceIdentity, type SourceState } from './types';
 
@@ -231,11 +230,12 @@ export async function* localDiscovery(target: LocalLogTarget, options: LocalDisc
     yield { type: 'up', source };
   }
 
-  function* stopped(id: string, c: ContainerView | undefined): Generator<DiscoveryEvent> {
+  /** `c`: the container now; undefined when it was removed; null when the engine could not say. */
+  function* stopped(id: string, c: ContainerView | undefined | null): Generator<DiscoveryEvent> {
     const run = runs.get(id);
     if (!run) return;
-    if (!c) runs.delete(id);
-    else if (c.startedAt === run.startedAt && !c.running) run.source.endAt(c.finishedAt);
+    if (c === undefined) runs.delete(id);
+    else if (c && c.startedAt === run.startedAt && !c.running) run.source.endAt(c.finishedAt);
     if (run.ended) return;
     run.ended = true;
     yield { type: 'down', key: run.key };
@@ -267,45 +267,34 @@ export async function* localDiscovery(target: LocalLogTarget, options: LocalDisc
     return;
   }
 
-  const base = options.reconnectDelayMs ?? 250;
-  let failures = 0;
-  while (!signal.aborted) {
-    let reason: string;
-    try {
+  let connected = false;
+  for await (const item of watchEngineEvents(engine, { signal, types: ['container'], actions: ['start', 'die', 'destroy'], initialDelayMs: options.reconnectDelayMs })) {
+    if (item.kind === 'connected') {
       // Subscribed first, listed second: a container started in between is in the list or in the events.
-      const events = (await engine.docker.getEvents({ filters: { type: ['container'], event: ['start', 'die', 'destroy'], ...(labelFilter.length ? { label: labelFilter } : {}) }, abortSignal: signal } as object)) as unknown as Readable;
+      // After a drop, the list also covers what the engine's replay buffer no longer holds.
       try {
         yield* list();
-        failures = 0;
-        for await (const raw of readJsonLines(events, { signal, what: "the engine's container events", code: 'internal' })) {
-          const e = raw as { Action?: unknown; status?: unknown; Actor?: { ID?: unknown }; id?: unknown };
-          const id = typeof e.Actor?.ID === 'string' ? e.Actor.ID : typeof e.id === 'string' ? e.id : undefined;
-          const action = typeof e.Action === 'string' ? e.Action : e.status;
-          if (!id) continue;
-          if (action === 'start') {
-            const c = await inspect(engine, id, signal);
-            if (c && wanted(c)) yield* track(c);
-          } else if (action === 'die') {
-            if (runs.has(id)) yield* stopped(id, await inspect(engine, id, signal));
-          } else if (action === 'destroy') {
-            yield* stopped(id, undefined);
-          }
-        }
-        reason = 'the engine ended the event stream';
-      } finally {
-        events.destroy();
+      } catch (e) {
+        if (signal.aborted) return;
+        if (!connected) throw unreachable(engine, e);
+        yield { type: 'notice', level: 'warning', message: `Cannot list the local containers again: ${engineMessage(e)}` };
       }
-    } catch (e) {
-      if (signal.aborted) return;
-      // The first subscription must work: an engine that cannot be reached is the user's to hear about.
-      if (failures === 0 && runs.size === 0 && isConnectionError(e)) throw unreachable(engine, e);
-      reason = engineMessage(e);
+      connected = true;
+    } else if (item.kind === 'reconnecting') {
+      // An engine that cannot be reached at the start is the user's to hear about, not to wait for.
+      if (!connected) throw engineUnreachable(engine.endpoint, new Error(item.reason));
+      yield { type: 'notice', level: 'warning', message: `The container events of ${engine.endpoint.url} stopped (${item.reason}); listening again in ${item.delayMs} ms (attempt ${item.attempt}).` };
+    } else {
+      const { action, id } = item.event;
+      if (action === 'start') {
+        const c = await inspect(engine, id, signal).catch(() => undefined);
+        if (c && wanted(c)) yield* track(c);
+      } else if (action === 'die') {
+        if (runs.has(id)) yield* stopped(id, await inspect(engine, id, signal).catch(() => null));
+      } else if (action === 'destroy') {
+        yield* stopped(id, undefined);
+      }
     }
-    if (signal.aborted) return;
-    failures++;
-    const delay = Math.min(10_000, base * 2 ** (failures - 1));
-    yield { type: 'notice', level: 'warning', message: `The container events of ${engine.endpoint.url} stopped (${reason}); listening again in ${delay} ms (attempt ${failures}).` };
-    await sleep(delay, signal);
   }
 }
 
