@@ -7,10 +7,11 @@
 //   - one pod's change reflected: a container restarts on the server → core's watchPods event →
 //     RefreshManager (leading-edge, as in the tree) → the Pods node re-listed and formatted →
 //     the row shows the new restart count.
-// The test server runs in its own process (this file with --serve): its rollout controller walks every
-// pod each 10 ms, which would otherwise share the event loop with the code under measurement. Each
-// figure is given as wall time (including the test server's answer) and as this process's CPU time
-// (prodlike's own cost: requests, JSON, validation, rows).
+// The test server runs in its own process (this file with --serve), so that its work — answering
+// requests, and its rollout controller syncing what each write touches — does not share the event
+// loop with the code under measurement. Each figure is given as wall time (including the test
+// server's answer) and as this process's CPU time (prodlike's own cost: requests, JSON, validation,
+// rows).
 // Goals (issue 8): < 300 ms and < 100 ms. Prints figures; asserts nothing.
 // Run: npx tsx bench/tree.ts [--namespaces 100] [--pods 2000] [--samples 20]
 import { fork } from 'node:child_process';

@@ -13,9 +13,16 @@
 //   ReplicaSets create replacements, which go to the nodes that are still ready.
 //
 // Time is real but scalable: deadlines are `progressDeadlineSeconds * 1000 * timeScale` ms, so a
-// test with the default 600 s deadline waits 600 * timeScale ms. The controller runs after every
-// write and on a short timer, so every transition happens within a few milliseconds of being due.
-import { type KubeObject, type Part, type Store, resourceByPlural, shortHash, stableJson, type ResourceType } from './store';
+// test with the default 600 s deadline waits 600 * timeScale ms.
+//
+// The controller is change-driven, as the real ones are (informers and work queues), so that a server
+// holding thousands of pods spends no time on the ones that do not change. Each store write marks
+// what it touches: the object itself and its owner (pod → ReplicaSet → Deployment), and for a node
+// its pods and the pods waiting for a node. A pass, run right after the writes, syncs only what is
+// marked. What falls due with time alone (a pod's readiness, a crash-loop restart, a progress
+// deadline, a node's eviction) is put in a due-time queue served by one timer set for the earliest
+// instant, so every transition still happens within a few milliseconds of being due.
+import { type Change, type KubeObject, type Part, type Store, resourceByPlural, shortHash, stableJson, type ResourceType } from './store';
 import type { PodLogs } from './logs';
 import { nodeAddress, readyStatus, schedulable, withReady } from './nodes';
 
@@ -46,44 +53,123 @@ interface PodRuntime {
   readyAt: number;
 }
 
+/** The least time between two crash-loop restarts the controller writes (the old poll's period), so a pod crashing every millisecond does not flood watches. */
+const CRASH_TICK_MS = 10;
+
 export class RolloutController {
   readonly broken = new Map<string, BrokenMode>();
   private readonly runtime = new Map<string, PodRuntime>();
   private readonly progressAt = new Map<string, { key: string; at: number }>();
-  private timer: NodeJS.Timeout | undefined;
   private scheduled = false;
   private running = false;
+  private stopped = false;
   private podCounter = 0;
   private eventCounter = 0;
   /** NotReady nodes → when their pods are evicted (Infinity: never). */
   private readonly evictAt = new Map<string, number>();
   /** Pods of ours waiting for a node. */
   private readonly unbound = new Set<string>();
+  /** What the next pass syncs, as `namespace/name` keys. */
+  private readonly dirty = { deployments: new Set<string>(), replicasets: new Set<string>(), pods: new Set<string>() };
+  /** Time-driven work: `pod:ns/name`, `deployment:ns/name` or `node:name` → when it falls due (ms). */
+  private readonly due = new Map<string, number>();
+  private dueTimer: NodeJS.Timeout | undefined;
+  /** The instant `dueTimer` is set for (Infinity: not set). */
+  private armedAt = Infinity;
 
   constructor(
     private readonly store: Store,
     private readonly logs: PodLogs,
     readonly options: ControllerOptions,
   ) {
-    this.timer = setInterval(() => this.reconcile(), 10);
-    this.timer.unref();
-    store.subscribe((c) => {
-      if (c.resource.plural === 'deployments' || c.resource.plural === 'replicasets' || c.resource.plural === 'pods' || c.resource.plural === 'nodes') this.schedule();
-    });
+    store.subscribe((c) => this.changed(c));
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
+    this.stopped = true;
+    clearTimeout(this.dueTimer);
+    this.dueTimer = undefined;
   }
 
+  /** Re-examines every object once: for a change the store does not see (an image marked broken or fixed). */
   schedule(): void {
+    for (const d of this.store.list(DEPLOYMENTS)) this.dirty.deployments.add(keyOf(d));
+    for (const rs of this.store.list(REPLICASETS)) this.dirty.replicasets.add(keyOf(rs));
+    for (const p of this.store.list(PODS)) this.dirty.pods.add(keyOf(p));
+    this.soon();
+  }
+
+  /** Marks what a store write touches; a pass follows once the current task is done. */
+  private changed(c: Change): void {
+    const o = c.object;
+    const ownerOf = (kind: string, into: Set<string>) => {
+      for (const ref of o.metadata.ownerReferences ?? []) if (ref.kind === kind) into.add(`${o.metadata.namespace}/${ref.name}`);
+    };
+    switch (c.resource.plural) {
+      case 'deployments':
+        this.dirty.deployments.add(keyOf(o));
+        break;
+      case 'replicasets':
+        this.dirty.replicasets.add(keyOf(o));
+        ownerOf('Deployment', this.dirty.deployments);
+        break;
+      case 'pods':
+        this.dirty.pods.add(keyOf(o));
+        ownerOf('ReplicaSet', this.dirty.replicasets);
+        break;
+      case 'nodes':
+        // A node's health decides its pods' readiness and address, and whether waiting pods can bind.
+        for (const p of this.store.list(PODS)) if (p.spec?.nodeName === o.metadata.name) this.dirty.pods.add(keyOf(p));
+        for (const key of this.unbound) this.dirty.pods.add(key);
+        break;
+      default:
+        return;
+    }
+    this.soon();
+  }
+
+  private soon(): void {
     if (this.scheduled) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
       this.reconcile();
     });
+  }
+
+  /** Puts work in the due-time queue; an earlier instant already queued for the same key wins (the sync re-queues what is still pending). */
+  private dueAt(key: string, at: number): void {
+    const queued = this.due.get(key);
+    if (queued !== undefined && queued <= at) return;
+    this.due.set(key, at);
+    if (at < this.armedAt) this.arm(at);
+  }
+
+  private arm(at: number): void {
+    clearTimeout(this.dueTimer);
+    this.armedAt = at;
+    this.dueTimer = undefined;
+    if (at === Infinity || this.stopped) return;
+    this.dueTimer = setTimeout(() => this.fireDue(), Math.max(0, at - Date.now()));
+    this.dueTimer.unref();
+  }
+
+  private fireDue(): void {
+    const now = Date.now();
+    let next = Infinity;
+    for (const [key, at] of this.due) {
+      if (at > now) {
+        next = Math.min(next, at);
+        continue;
+      }
+      this.due.delete(key);
+      const [kind, name] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
+      if (kind === 'pod') this.dirty.pods.add(name);
+      else if (kind === 'deployment') this.dirty.deployments.add(name);
+      else if (kind === 'node' && this.evicted(name)) for (const p of this.store.list(PODS)) if (p.spec?.nodeName === name) this.dirty.pods.add(keyOf(p));
+    }
+    this.arm(next);
+    this.reconcile();
   }
 
   /** Restarts a pod's container: its log moves to `previous`, the restart count goes up, readiness starts over. */
@@ -115,10 +201,13 @@ export class RolloutController {
     const node = this.store.mustGet(NODES, undefined, name);
     const reason = o.reason ?? (status === 'Unknown' ? 'NodeStatusUnknown' : 'KubeletNotReady');
     const message = o.message ?? (status === 'Unknown' ? 'Kubelet stopped posting node status.' : 'container runtime network not ready: NetworkReady=false');
+    const at = Date.now() + (o.evictAfterMs ?? this.options.evictionDelayMs);
+    this.evictAt.set(name, at);
     this.store.update(NODES, withReady(node, status, reason, message));
-    this.evictAt.set(name, Date.now() + (o.evictAfterMs ?? this.options.evictionDelayMs));
     this.event({ ...node, metadata: { ...node.metadata, namespace: 'default' } }, 'Normal', 'NodeNotReady', `Node ${name} status is now: NodeNotReady`);
-    this.schedule();
+    // Marking again restarts the toleration, so this instant replaces any queued one, even an earlier one.
+    this.due.delete(`node:${name}`);
+    this.dueAt(`node:${name}`, at);
   }
 
   markNodeReady(name: string): void {
@@ -126,21 +215,19 @@ export class RolloutController {
     this.store.update(NODES, withReady(node, 'True', 'KubeletReady', 'kubelet is posting ready status'));
     this.evictAt.delete(name);
     this.event({ ...node, metadata: { ...node.metadata, namespace: 'default' } }, 'Normal', 'NodeReady', `Node ${name} status is now: NodeReady`);
-    this.schedule();
   }
 
-  private evict(): void {
-    const now = Date.now();
-    for (const [name, at] of this.evictAt) {
-      if (now < at) continue;
-      for (const pod of this.store.list(PODS)) {
-        if (pod.spec?.nodeName !== name) continue;
-        this.event(pod, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${pod.metadata.namespace}/${pod.metadata.name}`);
-        this.store.delete(PODS, pod.metadata.namespace, pod.metadata.name);
-        this.runtime.delete(`${pod.metadata.namespace}/${pod.metadata.name}`);
-        this.logs.podDeleted(pod.metadata.namespace!, pod.metadata.name);
-      }
-    }
+  /** Whether a node's not-ready toleration has run out: every pod on it goes, including pods bound to it later. */
+  private evicted(nodeName: string): boolean {
+    return (this.evictAt.get(nodeName) ?? Infinity) <= Date.now();
+  }
+
+  private deletePod(pod: KubeObject): void {
+    const key = keyOf(pod);
+    this.store.delete(PODS, pod.metadata.namespace, pod.metadata.name);
+    this.runtime.delete(key);
+    this.unbound.delete(key);
+    this.logs.podDeleted(pod.metadata.namespace!, pod.metadata.name);
   }
 
   /** The scheduler's choice: a schedulable node with the fewest pods, or undefined when none fits. */
@@ -167,19 +254,34 @@ export class RolloutController {
     return `0/${nodes.length} nodes are available: ${why.join(', ')}. preemption: 0/${nodes.length} nodes are available.`;
   }
 
+  /**
+   * One pass over what is marked, in the order of the real controllers' effects: Deployments scale
+   * their ReplicaSets, ReplicaSets create or delete pods, pods run, then the ReplicaSets' and
+   * Deployments' statuses sum up their children. The pass's own writes mark objects again (a pod
+   * created marks its ReplicaSet): those are synced by the next pass, and the statuses by this one
+   * too, so the counts users see follow in the same pass.
+   */
   reconcile(): void {
     if (this.running) return;
     this.running = true;
     try {
-      this.evict();
-      for (const d of this.store.list(DEPLOYMENTS)) this.syncDeployment(d);
-      for (const rs of this.store.list(REPLICASETS)) this.syncReplicaSet(rs);
-      for (const pod of this.store.list(PODS)) this.syncPod(pod);
-      for (const rs of this.store.list(REPLICASETS)) this.syncReplicaSetStatus(rs);
-      for (const d of this.store.list(DEPLOYMENTS)) this.syncDeploymentStatus(d);
+      const deployments = take(this.dirty.deployments);
+      for (const key of deployments) this.with(DEPLOYMENTS, key, (d) => this.syncDeployment(d));
+      const replicaSets = take(this.dirty.replicasets);
+      for (const key of replicaSets) this.with(REPLICASETS, key, (rs) => this.syncReplicaSet(rs));
+      for (const key of take(this.dirty.pods)) this.with(PODS, key, (p) => this.syncPod(p));
+      for (const key of sorted(new Set([...replicaSets, ...this.dirty.replicasets]))) this.with(REPLICASETS, key, (rs) => this.syncReplicaSetStatus(rs));
+      for (const key of sorted(new Set([...deployments, ...this.dirty.deployments]))) this.with(DEPLOYMENTS, key, (d) => this.syncDeploymentStatus(d));
     } finally {
       this.running = false;
     }
+  }
+
+  /** Syncs the object as it is now; one deleted since it was marked needs nothing. */
+  private with(r: ResourceType, key: string, sync: (o: KubeObject) => void): void {
+    const slash = key.indexOf('/');
+    const o = this.store.get(r, key.slice(0, slash), key.slice(slash + 1));
+    if (o) sync(o);
   }
 
   // ---- Deployments ----
@@ -325,6 +427,8 @@ export class RolloutController {
       progressing = { status: 'False', reason: 'ProgressDeadlineExceeded', message: `ReplicaSet "${newRs.metadata.name}" has timed out progressing.` };
     } else {
       progressing = { status: 'True', reason: 'ReplicaSetUpdated', message: `ReplicaSet "${newRs.metadata.name}" is progressing.` };
+      // Checked again the first millisecond past the deadline, unless progress moves it first.
+      this.dueAt(`deployment:${key}`, progressAt + deadlineMs + 1);
     }
     const availableOk = available >= desired - maxUnavailable;
     const conditions = [
@@ -363,12 +467,7 @@ export class RolloutController {
     if (pods.length > want) {
       // Delete not-ready pods first, then the newest (as the ReplicaSet controller ranks them).
       const ranked = pods.sort((a, b) => Number(isReady(a)) - Number(isReady(b)) || (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? '') || b.metadata.name.localeCompare(a.metadata.name));
-      for (const p of ranked.slice(0, pods.length - want)) {
-        this.store.delete(PODS, p.metadata.namespace, p.metadata.name);
-        this.runtime.delete(`${p.metadata.namespace}/${p.metadata.name}`);
-        this.unbound.delete(`${p.metadata.namespace}/${p.metadata.name}`);
-        this.logs.podDeleted(p.metadata.namespace!, p.metadata.name);
-      }
+      for (const p of ranked.slice(0, pods.length - want)) this.deletePod(p);
     }
   }
 
@@ -413,7 +512,12 @@ export class RolloutController {
   }
 
   private syncPod(pod: KubeObject): void {
-    const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
+    const key = keyOf(pod);
+    if (pod.spec?.nodeName && this.evicted(pod.spec.nodeName)) {
+      this.event(pod, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${key}`);
+      this.deletePod(pod);
+      return;
+    }
     if (this.unbound.has(key)) {
       if (!this.bind(pod)) return;
       pod = this.store.mustGet(PODS, pod.metadata.namespace, pod.metadata.name);
@@ -433,7 +537,9 @@ export class RolloutController {
         return { ...base, ready: false, started: false, imageID: '', state: { waiting: { reason: prev ? 'ImagePullBackOff' : 'ErrImagePull', message: `Back-off pulling image "${c.image}"` } } };
       }
       if (mode === 'crash') {
-        const restarts = Math.max(1, Math.floor((now - rt.startedAt) / Math.max(1, this.options.readyDelayMs)) + 1);
+        const period = Math.max(1, this.options.readyDelayMs);
+        const restarts = Math.max(1, Math.floor((now - rt.startedAt) / period) + 1);
+        this.dueAt(`pod:${key}`, Math.max(rt.startedAt + restarts * period, now + CRASH_TICK_MS));
         return {
           ...base,
           restartCount: restarts,
@@ -446,6 +552,7 @@ export class RolloutController {
         };
       }
       if (!prev?.state?.running) this.logs.startContainer(pod.metadata.namespace!, pod.metadata.name, c.name, c.image);
+      if (now < rt.readyAt) this.dueAt(`pod:${key}`, rt.readyAt);
       return {
         ...base,
         ...(prev?.lastState ? { lastState: prev.lastState } : {}),
@@ -512,6 +619,27 @@ export class RolloutController {
       source: { component: on.kind === 'Pod' ? 'kubelet' : 'deployment-controller' },
     });
   }
+}
+
+function keyOf(o: KubeObject): string {
+  return `${o.metadata.namespace}/${o.metadata.name}`;
+}
+
+/** The keys in the order the store lists objects (namespace, then name): pods go to nodes in the same order whatever order the writes came in. */
+function sorted(keys: Iterable<string>): string[] {
+  const split = (k: string) => [k.slice(0, k.indexOf('/')), k.slice(k.indexOf('/') + 1)] as const;
+  return [...keys].sort((a, b) => {
+    const [an, am] = split(a);
+    const [bn, bm] = split(b);
+    return an.localeCompare(bn) || am.localeCompare(bm);
+  });
+}
+
+/** The marked keys, in order, leaving the set empty for the marks the pass's own writes make. */
+function take(keys: Set<string>): string[] {
+  const out = sorted(keys);
+  keys.clear();
+  return out;
 }
 
 function condition(prev: Part[], type: string, status: string, reason: string, message: string): Part {

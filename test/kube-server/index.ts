@@ -159,21 +159,36 @@ export async function startKubeServer(options: KubeServerOptions = {}): Promise<
     return r;
   };
 
-  const waitFor = (check: () => boolean, timeoutMs = 10_000) =>
+  // `afterBurst`: checked once after a burst of writes rather than after each one — for a condition on
+  // an end state (settle): no state between two writes of a burst is one, and checking lists every
+  // Deployment, which after each of thousands of writes cost a large server most of its set-up time.
+  const waitFor = (check: () => boolean, timeoutMs = 10_000, afterBurst = false) =>
     new Promise<void>((resolve, reject) => {
       if (check()) return resolve();
+      let done = false;
+      let pending = false;
       const stop = () => {
+        done = true;
         unsubscribe();
         clearTimeout(timer);
         clearInterval(poll);
       };
       const test = () => {
-        if (check()) {
+        if (!done && check()) {
           stop();
           resolve();
         }
       };
-      const unsubscribe = store.subscribe(test);
+      const onChange = () => {
+        if (!afterBurst) return test();
+        if (pending) return;
+        pending = true;
+        setImmediate(() => {
+          pending = false;
+          test();
+        });
+      };
+      const unsubscribe = store.subscribe(onChange);
       const poll = setInterval(test, 20); // time-based transitions (deadlines) need no write to happen
       const timer = setTimeout(() => {
         stop();
@@ -208,6 +223,7 @@ export async function startKubeServer(options: KubeServerOptions = {}): Promise<
             return d.spec.paused || (d.status?.observedGeneration === d.metadata.generation && (p?.reason === 'NewReplicaSetAvailable' || p?.reason === 'ProgressDeadlineExceeded'));
           }),
         timeoutMs,
+        true,
       ),
     markImageBroken: (image, mode = 'pull') => {
       controller.broken.set(image, mode);
