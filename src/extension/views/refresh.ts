@@ -79,8 +79,8 @@ export class RefreshManager<T> implements Disposable {
     else for (const n of nodes) this.fire(n);
   }
 
-  /** Starts watching (once per key) while visible; a change refreshes `node`. */
-  watch(source: WatchSource, node: T): void {
+  /** Starts watching (once per key) while visible; a change refreshes `node` (undefined: everything). */
+  watch(source: WatchSource, node: T | undefined): void {
     if (!this.visible || this.store.isDisposed || this.watches.has(source.key)) return;
     const lifetime = new DisposableStore();
     const controller = lifetime.add(abortable());

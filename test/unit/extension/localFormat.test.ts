@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { builtImageLabel, parityDiffMarkdown, parityRunDescription } from '../../../src/extension/views/local/format';
+import { builtImageLabel, changesLocalView, parityDiffMarkdown, parityRunDescription } from '../../../src/extension/views/local/format';
+import { PARITY_LABEL } from '../../../src/core/docker/run-as-production';
 import { SECRET_MASK } from '../../../src/core/docker/parity-diff';
 
 describe('Local view rows', () => {
@@ -15,6 +16,15 @@ describe('Local view rows', () => {
       parityRunDescription({ state: 'running', workload: 'Deployment/clean-app', ports: ['127.0.0.1:8080->8080/tcp'], created: new Date('2026-01-01T00:00:00Z') }, now),
       'running · Deployment/clean-app · 127.0.0.1:8080 · 10m',
     );
+  });
+});
+
+describe('Local view: which engine events refresh it', () => {
+  it("a parity run's container events and every image event; other containers (a swarm's tasks) not", () => {
+    assert.equal(changesLocalView({ type: 'container', attributes: { [PARITY_LABEL]: 'true', name: 'prodlike-clean-app-app' } }, PARITY_LABEL), true);
+    assert.equal(changesLocalView({ type: 'container', attributes: { 'com.docker.swarm.service.name': 'web', name: 'web.1.x' } }, PARITY_LABEL), false);
+    assert.equal(changesLocalView({ type: 'image', attributes: {} }, PARITY_LABEL), true, 'an image delete carries no labels');
+    assert.equal(changesLocalView({ type: 'network', attributes: {} }, PARITY_LABEL), false);
   });
 });
 

@@ -6,7 +6,26 @@ import type { BuiltImageInfo } from '../../lazy/localImages';
 import type { ParityRun } from '../../../core/docker/containers';
 import type { FileChange } from '../../../core/docker/containers';
 import type { ParityDiff } from '../../../core/docker/parity-diff';
+import type { EngineEvent } from '../../../core/docker/events';
 import { age } from '../format';
+
+/** What the Local view asks the engine to stream: a parity run's life, and an image gaining or losing a name or a digest. */
+export const LOCAL_VIEW_EVENTS = {
+  types: ['container', 'image'] as EngineEvent['type'][],
+  actions: ['create', 'start', 'die', 'destroy', 'pause', 'unpause', 'rename', 'tag', 'untag', 'delete', 'push', 'pull', 'load', 'import'],
+};
+
+/**
+ * Whether an engine event changes what the Local view shows. Container events carry the
+ * container's labels, so other containers (a swarm's tasks restart often on a shared engine) are
+ * ignored; image events carry no labels on delete, so every image event counts (they are rare).
+ * `parityLabel` comes from core's lazy bundle: importing its value here would pull core into the
+ * activation bundle.
+ */
+export function changesLocalView(e: Pick<EngineEvent, 'type' | 'attributes'>, parityLabel: string): boolean {
+  if (e.type === 'image') return true;
+  return e.type === 'container' && e.attributes[parityLabel] === 'true';
+}
 
 /** `repo:tag` shortened to `name:tag` (the registry host and path are in the tooltip). */
 export function builtImageLabel(i: Pick<BuiltImageInfo, 'references' | 'id'>): string {

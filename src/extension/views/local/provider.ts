@@ -1,8 +1,11 @@
 /**
  * The Local view: what prodlike made on the local engine — the images it built (tag, digest once
- * pushed, age) and its parity runs (containers started "as in production"). Refreshed while
- * visible by a slow poll and at once after prodlike's own commands; an unreachable engine is a row
- * with a Retry, not a pop-up.
+ * pushed, age) and its parity runs (containers started "as in production"). Live while visible:
+ * it follows the engine's event stream (core's watchEngineEvents, re-opened with backoff when it
+ * drops), so a run started or stopped anywhere — the CLI, a terminal, another window — shows
+ * within a moment; bursts are coalesced by the RefreshManager. Hidden, it watches nothing. An
+ * unreachable engine is a row with a Retry, not a pop-up, and the row clears by itself once the
+ * stream re-opens.
  */
 import * as vscode from 'vscode';
 import type { Ctx } from '../../ctx';
@@ -11,7 +14,7 @@ import { clustersCoreModule, type ClustersCore } from '../../lazy';
 import { localEngine, repositoryOf } from '../../local';
 import { RefreshManager } from '../refresh';
 import { age, shortDigest } from '../format';
-import { builtImageLabel, parityRunDescription } from './format';
+import { LOCAL_VIEW_EVENTS, builtImageLabel, changesLocalView, parityRunDescription } from './format';
 
 const MAX_IMAGES = 15;
 
@@ -46,9 +49,20 @@ export class MessageNode {
 export class LocalTree implements vscode.TreeDataProvider<LocalNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<LocalNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
-  readonly refresh = new RefreshManager<LocalNode>((n) => this.changed.fire(n), { debounceMs: 100, pollMs: 15_000 });
+  // The events drive every change; the slow poll is there because rows show ages ("5m") and a
+  // run's status ("Up 3 minutes") that go stale without any event.
+  readonly refresh = new RefreshManager<LocalNode>((n) => this.changed.fire(n), { debounceMs: 250, pollMs: 60_000 });
+  private readonly subscriptions: vscode.Disposable[] = [];
 
-  constructor(private readonly ctx: Ctx) {}
+  constructor(private readonly ctx: Ctx) {
+    // Another environment may mean another engine: follow that one's events instead.
+    this.subscriptions.push(
+      ctx.project.onDidChange(() => {
+        this.refresh.stopWatches();
+        this.refresh.request(undefined);
+      }),
+    );
+  }
 
   getTreeItem(node: LocalNode): vscode.TreeItem {
     if (node instanceof GroupNode) {
@@ -98,7 +112,10 @@ export class LocalTree implements vscode.TreeDataProvider<LocalNode>, vscode.Dis
   }
 
   async getChildren(node?: LocalNode): Promise<LocalNode[]> {
-    if (!node) return [new GroupNode('images'), new GroupNode('runs')];
+    if (!node) {
+      this.watchEngine();
+      return [new GroupNode('images'), new GroupNode('runs')];
+    }
     if (!(node instanceof GroupNode)) return [];
     try {
       const core = clustersCoreModule();
@@ -120,9 +137,47 @@ export class LocalTree implements vscode.TreeDataProvider<LocalNode>, vscode.Dis
     }
   }
 
+  /** Follows the local engine's events while the view is visible (the RefreshManager ends the watch when hidden). */
+  private watchEngine(): void {
+    if (!this.refresh.isVisible) return;
+    let engine: ClustersCore.Engine;
+    let core: typeof ClustersCore;
+    try {
+      core = clustersCoreModule();
+      engine = localEngine(this.ctx);
+    } catch {
+      return; // The listing below reports the same failure as a row.
+    }
+    // Events from just before the listing are replayed, so a change between the listing and the
+    // stream's opening is not missed (at worst it refreshes once more).
+    const since = new Date(Date.now() - 1000);
+    this.refresh.watch(
+      {
+        key: `engine-events ${engine.endpoint.url}`,
+        run: async (signal, changed) => {
+          let down = false;
+          for await (const item of core.watchEngineEvents(engine, { signal, since, ...LOCAL_VIEW_EVENTS })) {
+            if (item.kind === 'event') {
+              if (changesLocalView(item.event, core.PARITY_LABEL)) changed();
+            } else if (item.kind === 'reconnecting') {
+              if (!down) this.ctx.output.info(`Local view: no event stream from ${engine.endpoint.url} (${item.reason}); retrying`);
+              down = true;
+            } else if (down) {
+              // Back after a drop or an unreachable engine: list again (an error row clears, missed changes show).
+              down = false;
+              changed();
+            }
+          }
+        },
+      },
+      undefined,
+    );
+  }
+
   dispose(): void {
     this.refresh.dispose();
     this.changed.dispose();
+    for (const s of this.subscriptions) s.dispose();
   }
 }
 
