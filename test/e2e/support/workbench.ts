@@ -31,8 +31,13 @@ export interface Workbench {
   dialogButton(name: string): Locator;
   /** The text the visible terminal shows. */
   terminalText(): Promise<string>;
-  /** Rows of the Problems panel (opened if needed). */
-  problems(): Promise<Locator>;
+  /** Rows of the Problems panel (opened if needed), narrowed by its filter box when `filter` is given (else unfiltered). */
+  problems(filter?: string): Promise<Locator>;
+  /**
+   * The entry of the open quick-fix menu (the editor's light bulb, or the Problems panel's fixes
+   * menu) whose title matches, moved to with the keyboard so Enter applies it.
+   */
+  focusQuickFix(title: RegExp): Promise<Locator>;
   close(): Promise<void>;
 }
 
@@ -103,11 +108,23 @@ export async function openWorkbench(server: CodeServer, options: OpenOptions): P
       async terminalText() {
         return (await page.locator('.terminal-wrapper.active .xterm-rows, .xterm-rows').last().innerText()).replace(/\u00a0/g, ' ');
       },
-      async problems() {
+      async problems(filter) {
         const panel = page.locator('.markers-panel');
         if (!(await panel.isVisible())) await page.keyboard.press('Control+Shift+M');
         await panel.waitFor();
+        // The list is virtual: rows scrolled out of the panel are not in the page, so long lists are filtered.
+        const box = page.locator('.part.panel .viewpane-filter input');
+        if (filter !== undefined || (await box.count()) > 0) await box.first().fill(filter ?? '');
         return panel.locator('.monaco-list-row');
+      },
+      async focusQuickFix(title) {
+        // The editor's menu is an action widget (its pointer block swallows clicks); the panel's is a context menu.
+        const entries = page.locator('.action-widget .monaco-list-row, .context-view .monaco-menu .action-item:not(.disabled)');
+        const fix = entries.filter({ hasText: title }).first();
+        await fix.waitFor({ timeout: 20_000 });
+        for (let i = 0; i < 20 && !/\bfocused\b/.test((await fix.getAttribute('class')) ?? ''); i++) await page.keyboard.press('ArrowDown');
+        if (!/\bfocused\b/.test((await fix.getAttribute('class')) ?? '')) throw new Error(`quick fix ${title} could not be focused; menu: ${(await entries.allInnerTexts()).join(' | ')}`);
+        return fix;
       },
       async close() {
         await browser.close();
