@@ -32,6 +32,7 @@ export interface WorkloadLogFlags {
   maxLogRequests?: string;
   timestamps?: boolean;
   local?: boolean;
+  order?: string;
 }
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -50,12 +51,13 @@ export function addWorkloadLogOptions(cmd: Command): Command {
     .option('--only-errors', 'only lines whose level is error or fatal')
     .option('--max-log-requests <n>', 'at most this many log streams at once (default 50)')
     .option('-t, --timestamps', 'print each line\'s time')
-    .option('--local', 'local containers: the parity runs, or those -l or [target] names (with --context/--env: both)');
+    .option('--local', 'local containers: the parity runs, or those -l or [target] names (with --context/--env: both)')
+    .option('--order <how>', 'arrival (default), or time: hold lines 200 ms and print them by timestamp across sources');
 }
 
 /** True when the flags can only mean workloads (no local container reads them). */
 export function wantsWorkloads(flags: WorkloadLogFlags): boolean {
-  return Boolean(flags.local || flags.selector || flags.namespace || flags.context || flags.env || flags.grep?.length || flags.exclude?.length || flags.container?.length || flags.initContainers || flags.onlyErrors || flags.maxLogRequests);
+  return Boolean(flags.local || flags.order || flags.selector || flags.namespace || flags.context || flags.env || flags.grep?.length || flags.exclude?.length || flags.container?.length || flags.initContainers || flags.onlyErrors || flags.maxLogRequests);
 }
 
 export function tailOptionsFrom(flags: WorkloadLogFlags): TailOptions {
@@ -68,8 +70,10 @@ export function tailOptionsFrom(flags: WorkloadLogFlags): TailOptions {
   }
   const max = flags.maxLogRequests === undefined ? undefined : Number(flags.maxLogRequests);
   if (max !== undefined && (!Number.isInteger(max) || max < 1)) throw new ProdlikeError('usage', `--max-log-requests "${flags.maxLogRequests}" must be a whole number of at least 1.`);
+  if (flags.order !== undefined && flags.order !== 'arrival' && flags.order !== 'time') throw new ProdlikeError('usage', `--order "${flags.order}" is neither arrival nor time.`);
   return {
     follow: flags.follow === true,
+    ...(flags.order === 'time' ? { order: 'time' as const } : {}),
     ...(since ? { since } : {}),
     ...(tail !== undefined && tail >= 0 ? { tail } : {}),
     ...(max ? { maxStreams: max } : {}),

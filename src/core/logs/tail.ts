@@ -1,6 +1,7 @@
 /**
  * `tailLogs`: every source a discovery reports, read at once and merged into one stream of lines
- * (in arrival order; each source's own lines in their order) and notices, numbered by `seq`.
+ * (in arrival order, or by timestamp within a short window with `order: 'time'`; each source's own
+ * lines in their order) and notices, numbered by `seq`.
  *
  * - at most `maxStreams` streams are open at once (stern's --max-log-requests); the others wait,
  *   the caller is told which and why, and each starts when a stream ends — from the time it was
@@ -41,10 +42,15 @@ export interface TailOptions {
   bufferLines?: number;
   /** Secret values known up front (more come from the discovery). */
   secrets?: string[];
+  /** 'arrival' (default): each line as soon as it is read. 'time': held `orderWindowMs` and handed out by timestamp across sources. */
+  order?: 'arrival' | 'time';
+  /** How long `order: 'time'` holds a line (default 200 ms). */
+  orderWindowMs?: number;
 }
 
 export const DEFAULT_MAX_STREAMS = 50;
 export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+export const DEFAULT_ORDER_WINDOW_MS = 200;
 
 type Item = Delivery;
 
@@ -173,12 +179,19 @@ export async function* tailLogs(discovery: SourceDiscovery, options: TailOptions
 
   let seq = 0;
   try {
-    for (;;) {
-      // A burst is handed out without a promise per item; only an empty queue is waited on.
-      const item = queue.takeNow() ?? (await queue.take());
-      if (item === undefined) break;
-      if (item.type === 'line') item.seq = ++seq;
-      yield item;
+    if (options.order === 'time') {
+      for await (const item of inTimeOrder(queue, options.orderWindowMs ?? DEFAULT_ORDER_WINDOW_MS, Math.max(10_000, (options.bufferLines ?? 1000) * 10))) {
+        if (item.type === 'line') item.seq = ++seq;
+        yield item;
+      }
+    } else {
+      for (;;) {
+        // A burst is handed out without a promise per item; only an empty queue is waited on.
+        const item = queue.takeNow() ?? (await queue.take());
+        if (item === undefined) break;
+        if (item.type === 'line') item.seq = ++seq;
+        yield item;
+      }
     }
     if (discoveryError) throw discoveryError;
   } finally {
@@ -188,7 +201,67 @@ export async function* tailLogs(discovery: SourceDiscovery, options: TailOptions
   }
 }
 
-/** A discovery of a fixed set of sources: for local containers, and for tests. */
+/**
+ * The queue's items with lines in timestamp order: each line is held `windowMs` after it arrives,
+ * and held lines go out earliest-stamped first once the earliest has been held that long — so lines
+ * of different sources written close together come in the order they were written, each at most
+ * about `windowMs` late. A line that arrives more than the window after a later-stamped one was
+ * handed out comes out of order (the window bounds the delay, not the disorder). Lines without a
+ * time, and notices, keep their place after the lines already seen (a notice speaks of the lines
+ * before it). Beyond `maxHeld` lines the earliest go out at once: memory stays
+ * bounded whatever the rate, at the cost of order under a flood.
+ */
+async function* inTimeOrder(queue: BoundedQueue<Item>, windowMs: number, maxHeld: number): AsyncGenerator<Item> {
+  const held: { item: Item; key: string; at: number }[] = [];
+  let head = 0;
+  let latest = '';
+  let pending: Promise<Item | undefined> | undefined;
+  const due = function* (now: number, all = false): Generator<Item> {
+    while (head < held.length && (all || held[head]!.at + windowMs <= now || held.length - head > maxHeld)) {
+      const h = held[head]!;
+      held[head++] = undefined as never;
+      yield h.item;
+    }
+    if (head > 1024 && head * 2 > held.length) {
+      held.splice(0, head);
+      head = 0;
+    }
+  };
+  for (;;) {
+    let item = pending ? undefined : queue.takeNow();
+    if (item === undefined) {
+      pending ??= queue.take();
+      const wait = head < held.length ? held[head]!.at + windowMs - Date.now() : undefined;
+      const got = wait === undefined ? await pending : await within(pending, wait);
+      if (got === TIMED_OUT) {
+        yield* due(Date.now());
+        continue;
+      }
+      pending = undefined;
+      if (got === undefined) break;
+      item = got;
+    }
+    const key = (item.type === 'line' ? item.time : undefined) ?? latest;
+    if (key > latest) latest = key;
+    // Sources mostly deliver in time order: the place is found from the end, usually at once.
+    let i = held.length;
+    while (i > head && held[i - 1]!.key > key) i--;
+    held.splice(i, 0, { item, key, at: Date.now() });
+    yield* due(Date.now());
+  }
+  yield* due(0, true);
+}
+
+const TIMED_OUT = Symbol('timed out');
+
+/** `p`'s value, or TIMED_OUT after `ms` (the timer is cleared when `p` settles first). */
+function within<T>(p: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+  if (ms <= 0) return Promise.resolve(TIMED_OUT);
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([p, new Promise<typeof TIMED_OUT>((resolve) => (timer = setTimeout(() => resolve(TIMED_OUT), ms)))]).finally(() => clearTimeout(timer));
+}
+
+/** A discovery of a fixed set of sources (tests, and callers that know their sources up front). */
 export async function* fixedSources(sources: LogSource[]): SourceDiscovery {
   for (const source of sources) yield { type: 'up', source };
 }

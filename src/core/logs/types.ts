@@ -1,7 +1,7 @@
 /**
  * The vocabulary of the log tail. A `LogSource` is one container's output (a Kubernetes pod's
  * container, a swarm task, a local container); a `SourceDiscovery` says which sources exist as
- * they come and go; `tailLogs` (merge.ts) turns both into one stream of `LogLine`s and notices.
+ * they come and go; `tailLogs` (tail.ts) turns both into one stream of `LogLine`s and notices.
  *
  * Orchestrators appear only in the adapters (kube-sources.ts, swarm-sources.ts, docker-sources.ts):
  * everything else here is plain logic that tests drive with in-process fakes.
