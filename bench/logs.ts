@@ -16,6 +16,7 @@
 // writer itself is at its limit (a higher offer no longer raises the rate written).
 //
 // Run: npm run build && npx tsx bench/logs.ts [--pods 50] [--rates 100,200,400,800] [--seconds 10] [--until one|both] [--cpu-prof DIR] [--cli other/dist/cli.js]
+//        [--only prodlike|kubectl] [--node-flags --flag,--flag]
 //      npx tsx bench/logs.ts --rates 100 --seconds 300        (one long step: memory over a 5-minute tail)
 // Rates are lines per second per pod. Prints a table; not part of npm test.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -32,10 +33,15 @@ const PODS = Number(flag('pods', '50'));
 const RATES = flag('rates', flag('rate', '100,200,400,800,1600')).split(',').map(Number);
 const SECONDS = Number(flag('seconds', '10'));
 const UNTIL = flag('until', 'one');
+/** Run one tail only (prodlike or kubectl): its CPU per line and memory without the other competing for the cores. */
+const ONLY = flag('only', '');
 /** Write a CPU profile of prodlike's tail into this folder (node --cpu-prof; written when it exits on SIGINT). */
 const PROFILE_DIR = flag('cpu-prof', '');
+/** Extra node options for prodlike's process, comma-separated (--node-flags --max-semi-space-size=32,--trace-gc). */
+const NODE_FLAGS = flag('node-flags', '').split(',').filter(Boolean);
 /** The prodlike bundle to run (default dist/cli.js of this checkout; another build to compare). */
 const CLI = flag('cli', join(__dirname, '..', 'dist/cli.js'));
+const RSS_EVERY_MS = 30_000;
 const micros = () => Number(process.hrtime.bigint() / 1000n);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -104,6 +110,11 @@ interface Tail {
   child: ChildProcess;
   steps: Map<number, StepFigures>;
   probes: number;
+  /** Chunks read from its stdout, and the lines in them: how much a tail batches its writes. */
+  reads: number;
+  lines: number;
+  /** RSS (MB) every RSS_EVERY_MS while lines are written. */
+  rssAlong: number[];
   saturatedAt?: number;
   stopped?: boolean;
   rssStart?: number;
@@ -126,7 +137,7 @@ let windowOpen = false;
 
 function startTail(name: string, command: string, args: string[], env: NodeJS.ProcessEnv): Tail {
   const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const tail: Tail = { name, child, steps: new Map(), probes: 0 };
+  const tail: Tail = { name, child, steps: new Map(), probes: 0, reads: 0, lines: 0, rssAlong: [] };
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-2000)));
   child.on('exit', (code) => {
@@ -135,6 +146,7 @@ function startTail(name: string, command: string, args: string[], env: NodeJS.Pr
   let rest = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
     const at = micros(); // one arrival time per chunk, for both tails alike
+    tail.reads++;
     const text = rest + chunk;
     let from = 0;
     for (let nl = text.indexOf('\n'); nl >= 0; from = nl + 1, nl = text.indexOf('\n', from)) {
@@ -149,6 +161,7 @@ function startTail(name: string, command: string, args: string[], env: NodeJS.Pr
         tail.probes++;
         continue;
       }
+      tail.lines++;
       let s = tail.steps.get(step);
       if (!s) tail.steps.set(step, (s = { inWindow: 0, total: 0, latenciesMs: [] }));
       s.total++;
@@ -191,8 +204,8 @@ async function measure(): Promise<void> {
   const env = { ...process.env, KUBECONFIG: ready.kubeconfigPath, NO_COLOR: '1' };
   const tails = [
     // The bundle users run; tsx would add its compiler to the figures.
-    startTail('prodlike logs', process.execPath, [...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), CLI, 'logs', 'bench', '--context', 'test', '-f', '--tail', '0', '--max-log-requests', String(PODS)], env),
-    startTail('kubectl logs', '/usr/bin/kubectl', ['--kubeconfig', ready.kubeconfigPath, 'logs', '-f', '-l', 'app=bench', `--max-log-requests=${PODS}`, '--prefix', '--tail=0'], env),
+    ...(ONLY === 'kubectl' ? [] : [startTail('prodlike logs', process.execPath, [...NODE_FLAGS, ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), CLI, 'logs', 'bench', '--context', 'test', '-f', '--tail', '0', '--max-log-requests', String(PODS)], env)]),
+    ...(ONLY === 'prodlike' ? [] : [startTail('kubectl logs', '/usr/bin/kubectl', ['--kubeconfig', ready.kubeconfigPath, 'logs', '-f', '-l', 'app=bench', `--max-log-requests=${PODS}`, '--prefix', '--tail=0'], env)]),
   ];
   // Both tails are ready when a probe line written to every pod reaches them.
   const deadline = Date.now() + 60_000;
@@ -216,7 +229,11 @@ async function measure(): Promise<void> {
     const ownCpuBefore = process.cpuUsage();
     windowOpen = true;
     tell({ type: 'write', step, perPod });
-    await sleep(SECONDS * 1000);
+    // RSS along the way (a long step shows whether memory levels off or keeps growing).
+    for (let left = SECONDS * 1000; left > 0; left -= RSS_EVERY_MS) {
+      await sleep(Math.min(left, RSS_EVERY_MS));
+      for (const t of live) t.rssAlong.push(procStatus(t.child.pid).rssMb ?? NaN);
+    }
     tell({ type: 'stop' });
     const stopped = await next('stopped');
     windowOpen = false;
@@ -282,7 +299,10 @@ async function measure(): Promise<void> {
   console.log();
   printTable(rows);
   console.log();
-  for (const t of tails) console.log(`${t.name}: RSS ${t.rssStart?.toFixed(1)} MB after the streams opened, ${t.rssEnd?.toFixed(1)} MB at the end`);
+  for (const t of tails) {
+    console.log(`${t.name}: RSS ${t.rssStart?.toFixed(1)} MB after the streams opened, ${t.rssEnd?.toFixed(1)} MB at the end; ${(t.lines / Math.max(1, t.reads)).toFixed(1)} lines per read of its stdout`);
+    if (t.rssAlong.length > 1) console.log(`  RSS every ${RSS_EVERY_MS / 1000} s of writing: ${t.rssAlong.map((r) => r.toFixed(0)).join(' ')} MB`);
+  }
 }
 
 (process.argv.includes('--serve') ? serve() : measure()).catch((e: unknown) => {

@@ -19,8 +19,9 @@ import { KubeApiError } from '../kube/api';
 import type { KubeCluster } from '../kube/cluster';
 import { deploymentSchema, parse, selectorString } from '../kube/objects';
 import { watchObjects } from '../kube/watch';
+import type { BatchingLogSource } from './source-stream';
 import { isNormalizedTime } from './timestamps';
-import { SourceGoneError, instanceKey, type DiscoveryEvent, type LogSource, type OpenRequest, type RawLine, type SourceDiscovery, type SourceIdentity, type SourceState } from './types';
+import { SourceGoneError, instanceKey, type DiscoveryEvent, type OpenRequest, type RawLine, type SourceDiscovery, type SourceIdentity, type SourceState } from './types';
 
 export interface KubeLogTarget {
   cluster: KubeCluster;
@@ -114,7 +115,7 @@ export function parseStampedLine(raw: string): RawLine {
   return m ? { time: m[1]!, stream: 'stdout', text: m[2]! } : { stream: 'stdout', text: raw };
 }
 
-export class KubeContainerSource implements LogSource {
+export class KubeContainerSource implements BatchingLogSource {
   /** True once the container has restarted: its log is the kubelet's `previous` one. */
   private previous = false;
 
@@ -129,6 +130,11 @@ export class KubeContainerSource implements LogSource {
   }
 
   async *open(request: OpenRequest, signal: AbortSignal): AsyncGenerator<RawLine> {
+    for await (const batch of this.openBatches(request, signal)) yield* batch;
+  }
+
+  /** `open`, with the lines of each network chunk in one array (what the tail reads: one await per chunk, not per line). */
+  async *openBatches(request: OpenRequest, signal: AbortSignal): AsyncGenerator<RawLine[]> {
     const query = {
       container: this.identity.container,
       timestamps: true,
@@ -138,7 +144,7 @@ export class KubeContainerSource implements LogSource {
       tailLines: request.tailLines !== undefined && request.tailLines >= 0 ? request.tailLines : undefined,
     };
     try {
-      for await (const raw of this.cluster.api.lines(`${this.podPath}/log`, { query, signal })) yield parseStampedLine(raw);
+      for await (const raws of this.cluster.api.lineBatches(`${this.podPath}/log`, { query, signal })) yield raws.map(parseStampedLine);
     } catch (e) {
       if (e instanceof KubeApiError && e.status === 404) throw new SourceGoneError('the pod was deleted');
       if (e instanceof KubeApiError && e.status === 400 && /previous terminated container .* not found/.test(e.message)) throw new SourceGoneError('its log was removed');

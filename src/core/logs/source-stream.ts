@@ -32,6 +32,16 @@ export type Delivery = ({ type: 'line' } & TailLine) | { type: 'notice'; notice:
 /** True (or a promise of true) while someone listens; false once nobody does. Synchronous when there is room, so a line costs no promise. */
 export type Deliver = (d: Delivery) => boolean | Promise<boolean>;
 
+/**
+ * A source that can also hand over its lines in batches (those of one network chunk): a busy
+ * stream then costs one await per batch instead of one per line. Read in place of `open`.
+ */
+export interface BatchingLogSource extends LogSource {
+  openBatches(request: OpenRequest, signal: AbortSignal): AsyncIterable<RawLine[]>;
+}
+
+const batching = (s: LogSource): s is BatchingLogSource => typeof (s as Partial<BatchingLogSource>).openBatches === 'function';
+
 class IdleTimeout extends Error {}
 
 /** After discovery says an instance is finished, its open stream gets this long to end by itself. */
@@ -42,6 +52,8 @@ export class SourceStream {
   down = false;
   private current: AbortController | undefined;
   private closedAfterDown = false;
+  /** Whether the stream opened last gave a new line (then its end is no failed attempt). */
+  private gotLines = false;
   private readonly resume = new ResumePoint();
   private readonly budget: ReconnectBudget;
   private readonly label: string;
@@ -101,10 +113,11 @@ export class SourceStream {
       this.closedAfterDown = false;
       const stop = () => stream.abort();
       signal.addEventListener('abort', stop, { once: true });
-      let gotLines = false;
+      this.gotLines = false;
       let outcome: 'ended' | 'stalled' | 'failed';
       let reason = '';
-      const it = this.source.open(request, stream.signal)[Symbol.asyncIterator]();
+      const opened: AsyncIterable<RawLine | RawLine[]> = batching(this.source) ? this.source.openBatches(request, stream.signal) : this.source.open(request, stream.signal);
+      const it = opened[Symbol.asyncIterator]();
       const watchdog = new IdleWatchdog(this.options.idleTimeoutMs, () => {
         stream.abort();
         // Let the iterator unwind in the background; its pending next() settles once the abort lands.
@@ -115,19 +128,19 @@ export class SourceStream {
           const next = await watchdog.race(it.next());
           if (next.done) break;
           watchdog.alive();
-          const time = next.value.time === undefined ? undefined : (normalizeTime(next.value.time) ?? next.value.time);
-          if (!this.resume.accept(time)) continue;
-          gotLines = true;
-          this.budget.succeeded();
-          const line = this.present(next.value, time);
-          if (!line) continue;
-          const delivered = deliver(line);
-          if (delivered === true) continue;
-          // The consumer is slow: waiting for it is not silence of the stream.
-          watchdog.pause();
-          const ok = await delivered;
-          watchdog.resume();
-          if (!ok) return;
+          const raws = next.value;
+          const count = Array.isArray(raws) ? raws.length : 1;
+          for (let i = 0; i < count; i++) {
+            const line = this.take(Array.isArray(raws) ? raws[i]! : (raws as RawLine));
+            if (!line) continue;
+            const delivered = deliver(line);
+            if (delivered === true) continue;
+            // The consumer is slow: waiting for it is not silence of the stream.
+            watchdog.pause();
+            const ok = await delivered;
+            watchdog.resume();
+            if (!ok) return;
+          }
         }
         outcome = 'ended';
       } catch (e) {
@@ -151,7 +164,7 @@ export class SourceStream {
       // A stall of a quiet container is not a failure: the reopen only checks the stream is alive.
       // A failed open, or a stream that ends or breaks without giving anything, is one.
       let delay: number | undefined;
-      if (outcome === 'stalled' || gotLines) delay = this.budget.pause();
+      if (outcome === 'stalled' || this.gotLines) delay = this.budget.pause();
       else delay = this.budget.failed();
       if (delay === undefined) {
         await say({ type: 'source-failed', source: this.label, reason: `gave up after ${this.options.retry.maxAttempts} attempts: ${reason || 'the stream kept ending'}` });
@@ -182,6 +195,17 @@ export class SourceStream {
     // Nothing read yet (first open, or every attempt failed before a line): ask as at the start.
     if (this.startedLate) return { sinceTime: this.startedLate, follow };
     return { ...(this.options.since ? { sinceTime: this.options.since } : {}), ...(this.options.tail !== undefined && this.options.tail >= 0 ? { tailLines: this.options.tail } : {}), follow };
+  }
+
+  /** The line to hand out; undefined when it was already shown (a reopened stream repeats) or is filtered out. */
+  private take(raw: RawLine): Delivery | undefined {
+    const time = raw.time === undefined ? undefined : (normalizeTime(raw.time) ?? raw.time);
+    if (!this.resume.accept(time)) return undefined;
+    if (!this.gotLines) {
+      this.gotLines = true;
+      this.budget.succeeded();
+    }
+    return this.present(raw, time);
   }
 
   /** `time`: the raw line's time, normalised when it could be. */
