@@ -6,10 +6,9 @@
  *   appears, stops or is removed; it is subscribed to before the containers are listed, so none slips
  *   between the two, and re-subscribed (with a fresh list) when it drops.
  * - Each run of a container is one instance. Docker keeps one log per container across restarts,
- *   so runs are told apart by time: a run's lines are those after the previous run finished (as the
- *   engine records `FinishedAt`, once every line of that run was copied) and up to its own finish.
- *   A restarted container therefore shows each line once, under the run that wrote it, whichever
- *   stream reads it first. A new container (same name, new ID) is a new source with the same colour.
+ *   so runs are told apart by time, at a boundary both runs agree on (runBoundary): a restarted
+ *   container shows each line once, under the run that wrote it, whichever stream reads it first.
+ *   A new container (same name, new ID) is a new source with the same colour.
  * - Logs are read with timestamps, so a dropped stream resumes from its last line (resume.ts);
  *   stdout and stderr are demultiplexed unless the container has a TTY (one raw stream).
  * - Values of environment variables whose names say they are credentials (DB_PASSWORD, API_TOKEN…)
@@ -105,6 +104,40 @@ export function credentialValues(env: string[]): string[] {
 
 // ---- one run of a container ----
 
+/**
+ * Lines are stamped by the engine as it copies them from the container's pipes, not by the
+ * process, so neither recorded instant is an exact boundary: a run's last lines can be stamped just
+ * after its `FinishedAt` (the process's exit; about 0.5 ms later, 2 times in 30 here), and the next
+ * run's first lines just before its `StartedAt` (recorded once the process already runs; up to 6 ms
+ * earlier, 14 times in 20). Between the two lies the quiet gap of a restart (300 ms or more for
+ * `docker restart`, at least the restart policy's 100 ms back-off), so the boundary is a little
+ * after the finish: a grace of 50 ms, or the middle of the gap when the next start is known sooner.
+ */
+const FINISH_GRACE_NS = 50_000_000n;
+
+function nanos(time: string): bigint {
+  return BigInt(Date.parse(`${time.slice(0, 19)}Z`)) * 1_000_000n + BigInt(time.slice(20, 29));
+}
+
+function fromNanos(ns: bigint): string {
+  const ms = ns / 1_000_000n;
+  return `${new Date(Number(ms)).toISOString().slice(0, 19)}.${String(ns % 1_000_000_000n).padStart(9, '0')}Z`;
+}
+
+/** The instant between a run that finished at `finishedAt` and the next run (started at `nextStartedAt`, when known). */
+export function runBoundary(finishedAt: string | undefined, nextStartedAt?: string): string | undefined {
+  if (finishedAt === undefined || (nextStartedAt !== undefined && nextStartedAt <= finishedAt)) return nextStartedAt;
+  const finish = nanos(finishedAt);
+  const grace = nextStartedAt === undefined ? FINISH_GRACE_NS : (nanos(nextStartedAt) - finish) / 2n;
+  return fromNanos(finish + (grace < FINISH_GRACE_NS ? grace : FINISH_GRACE_NS));
+}
+
+/** The boundary after the previous run, seen from an inspect made after the container started again. */
+function boundaryBefore(c: ContainerView): string | undefined {
+  // While it runs, FinishedAt is the previous run's; once this run has finished too, that finish is lost.
+  return c.running ? runBoundary(c.finishedAt, c.startedAt) : c.startedAt;
+}
+
 export class LocalContainerSource implements LogSource {
   /** Once known: this run finished then; later lines in the container's log are the next run's. */
   private until: string | undefined;
@@ -170,12 +203,12 @@ export class LocalContainerSource implements LogSource {
     const c = await inspect(this.engine, this.containerId, signal);
     if (!c) return 'gone';
     if (c.startedAt !== this.startedAt) {
-      // Started again since: ours finished when the engine last recorded a finish before that start.
-      this.endAt(c.running ? c.finishedAt : c.startedAt);
+      // Started again since: ours ended at the boundary before that start.
+      this.endAt(boundaryBefore(c));
       return 'terminated';
     }
     if (c.running) return 'running';
-    this.endAt(c.finishedAt);
+    this.endAt(runBoundary(c.finishedAt));
     return 'terminated';
   }
 }
@@ -207,7 +240,7 @@ export async function* localDiscovery(target: LocalLogTarget, options: LocalDisc
     let after: string | undefined;
     if (before) {
       // A restart: the boundary between the runs is the previous run's finish, the same for both.
-      after = before.source.end ?? (c.running ? c.finishedAt : c.startedAt);
+      after = before.source.end ?? boundaryBefore(c);
       before.source.endAt(after);
       if (!before.ended) yield { type: 'down', key: before.key };
     }
@@ -235,7 +268,7 @@ export async function* localDiscovery(target: LocalLogTarget, options: LocalDisc
     const run = runs.get(id);
     if (!run) return;
     if (c === undefined) runs.delete(id);
-    else if (c && c.startedAt === run.startedAt && !c.running) run.source.endAt(c.finishedAt);
+    else if (c && c.startedAt === run.startedAt && !c.running) run.source.endAt(runBoundary(c.finishedAt));
     if (run.ended) return;
     run.ended = true;
     yield { type: 'down', key: run.key };
