@@ -102,7 +102,9 @@ interface StepFigures {
   /** Lines of the step delivered before the writer stopped, and in all. */
   inWindow: number;
   total: number;
-  latenciesMs: number[];
+  /** Latencies as a histogram of 0.1 ms bins (the last bin: 60 s and more): constant memory and cost at any rate. */
+  latencies: Uint32Array;
+  maxMs: number;
 }
 
 interface Tail {
@@ -163,20 +165,31 @@ function startTail(name: string, command: string, args: string[], env: NodeJS.Pr
       }
       tail.lines++;
       let s = tail.steps.get(step);
-      if (!s) tail.steps.set(step, (s = { inWindow: 0, total: 0, latenciesMs: [] }));
+      if (!s) tail.steps.set(step, (s = newStep()));
       s.total++;
       if (windowOpen) s.inWindow++;
-      s.latenciesMs.push((at - Number(text.slice(a, b))) / 1000);
+      const ms = (at - Number(text.slice(a, b))) / 1000;
+      s.latencies[Math.min(BINS - 1, Math.max(0, Math.floor(ms * 10)))]!++;
+      if (ms > s.maxMs) s.maxMs = ms;
     }
     rest = text.slice(from);
   });
   return tail;
 }
 
-function pct(xs: number[], p: number): number {
-  if (xs.length === 0) return NaN;
-  const s = Float64Array.from(xs).sort();
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+const BINS = 600_000;
+const newStep = (): StepFigures => ({ inWindow: 0, total: 0, latencies: new Uint32Array(BINS), maxMs: 0 });
+
+/** The p-th percentile in ms (upper edge of its 0.1 ms bin). */
+function pct(s: StepFigures, p: number): number {
+  if (s.total === 0) return NaN;
+  const rank = Math.min(s.total, Math.floor((p / 100) * s.total) + 1);
+  let seen = 0;
+  for (let i = 0; i < BINS; i++) {
+    seen += s.latencies[i]!;
+    if (seen >= rank) return (i + 1) / 10;
+  }
+  return NaN;
 }
 
 function printTable(rows: string[][]): void {
@@ -254,7 +267,7 @@ async function measure(): Promise<void> {
     const writerMaxed = writtenRate < 1.1 * lastWrittenRate;
     lastWrittenRate = writtenRate;
     live.forEach((t, i) => {
-      const s = t.steps.get(step) ?? { inWindow: 0, total: 0, latenciesMs: [] };
+      const s = t.steps.get(step) ?? newStep();
       const rss = procStatus(t.child.pid).rssMb;
       const cpu = cpuAfter[i]! - cpuBefore[i]!;
       const saturated = s.inWindow < 0.95 * stopped.written || s.total < stopped.written;
@@ -266,15 +279,14 @@ async function measure(): Promise<void> {
         (s.inWindow / stopped.seconds).toFixed(0),
         `${((100 * s.inWindow) / Math.max(1, stopped.written)).toFixed(1)}%`,
         `${((100 * s.total) / Math.max(1, stopped.written)).toFixed(1)}%`,
-        pct(s.latenciesMs, 50).toFixed(1),
-        pct(s.latenciesMs, 99).toFixed(1),
-        pct(s.latenciesMs, 100).toFixed(0),
+        pct(s, 50).toFixed(1),
+        pct(s, 99).toFixed(1),
+        s.maxMs.toFixed(0),
         ((100 * cpu) / (stopped.seconds * 1000)).toFixed(0),
         s.inWindow ? ((1000 * cpu) / s.inWindow).toFixed(1) : '-',
         rss?.toFixed(1) ?? '?',
         [saturated ? 'SATURATED' : '', live.length < tails.length ? 'alone' : '', writerShort ? 'writer short of offered rate' : ''].filter(Boolean).join(', '),
       ]);
-      s.latenciesMs = []; // memory of this process only
     });
     // Every process of the run shares the machine's cores: the server's and this reader's CPU tell whether a tail's figure is its own limit.
     const ownPct = (100 * (ownCpu.user + ownCpu.system)) / 1000 / (stopped.seconds * 1000);

@@ -88,10 +88,14 @@ export function tailOptionsFrom(flags: WorkloadLogFlags): TailOptions {
 
 const PALETTE = ['cyan', 'green', 'magenta', 'yellow', 'blue', 'greenBright'] as const;
 
-export function formatLine(io: CliIO, line: TailLine, options: { multiCluster: boolean; timestamps: boolean }): string {
+export function formatLine(io: CliIO, line: TailLine, options: { multiCluster: boolean; timestamps: boolean; prefixes?: WeakMap<TailLine['source'], string> }): string {
   const s = line.source;
-  const who = `${options.multiCluster ? `${s.cluster}:` : ''}${s.pod}/${s.container}`;
-  const prefix = paint(io, PALETTE[line.color % PALETTE.length]!, `[${who}]`);
+  // A source's lines share one source object: its prefix is built once, not per line.
+  let prefix = options.prefixes?.get(s);
+  if (prefix === undefined) {
+    prefix = paint(io, PALETTE[line.color % PALETTE.length]!, `[${options.multiCluster ? `${s.cluster}:` : ''}${s.pod}/${s.container}]`);
+    options.prefixes?.set(s, prefix);
+  }
   const time = options.timestamps && line.time ? `${paint(io, 'dim', line.time)} ` : '';
   const text = line.level === 'error' || line.level === 'fatal' ? paint(io, 'red', line.text) : line.level === 'warn' ? paint(io, 'yellow', line.text) : line.text;
   return `${prefix} ${time}${text}\n`;
@@ -198,7 +202,7 @@ export async function runWorkloadLogs(ctx: CommandContext, workload: string | un
   const { discovery, multiCluster, dispose } = opened;
   let failed = false;
   const out = new OutputBatch(io.out);
-  const format = { multiCluster, timestamps: flags.timestamps === true };
+  const format = { multiCluster, timestamps: flags.timestamps === true, prefixes: new WeakMap<TailLine['source'], string>() };
   try {
     for await (const e of tailLogs(discovery, options, ac.signal) as AsyncIterable<TailEvent>) {
       if (e.type === 'notice') {

@@ -20,7 +20,7 @@ import type { KubeCluster } from '../kube/cluster';
 import { deploymentSchema, parse, selectorString } from '../kube/objects';
 import { watchObjects } from '../kube/watch';
 import type { BatchingLogSource } from './source-stream';
-import { isNormalizedTime } from './timestamps';
+import { normalizeTime } from './timestamps';
 import { SourceGoneError, instanceKey, type DiscoveryEvent, type OpenRequest, type RawLine, type SourceDiscovery, type SourceIdentity, type SourceState } from './types';
 
 export interface KubeLogTarget {
@@ -104,15 +104,16 @@ export function podView(raw: unknown): PodView {
 
 const STAMP = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})) ?(.*)$/s;
 
+// What kubelets send: "2024-05-01T10:00:00.123456789Z text", the time already in normalised form.
+// One regular expression test: a third of the cost of checking the characters one by one in JavaScript.
+const KUBELET_STAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z /;
+
+/** A line of the logs API with its timestamp split off; the time is normalised (timestamps.ts) when it is one. */
 export function parseStampedLine(raw: string): RawLine {
-  // Fast path for what kubelets send, "2024-05-01T10:00:00.123456789Z text": a split at the first space.
-  if (raw.charCodeAt(30) === 32 /* space */) {
-    const time = raw.slice(0, 30);
-    if (isNormalizedTime(time)) return { time, stream: 'stdout', text: raw.slice(31) };
-  }
-  const m = STAMP.exec(raw);
   // The logs API merges stdout and stderr and does not say which a line came from.
-  return m ? { time: m[1]!, stream: 'stdout', text: m[2]! } : { stream: 'stdout', text: raw };
+  if (KUBELET_STAMP.test(raw)) return { time: raw.slice(0, 30), stream: 'stdout', text: raw.slice(31) };
+  const m = STAMP.exec(raw);
+  return m ? { time: normalizeTime(m[1]!) ?? m[1]!, stream: 'stdout', text: m[2]! } : { stream: 'stdout', text: raw };
 }
 
 export class KubeContainerSource implements BatchingLogSource {

@@ -34,7 +34,8 @@ export type Deliver = (d: Delivery) => boolean | Promise<boolean>;
 
 /**
  * A source that can also hand over its lines in batches (those of one network chunk): a busy
- * stream then costs one await per batch instead of one per line. Read in place of `open`.
+ * stream then costs one await per batch instead of one per line. Read in place of `open`. The
+ * times of its lines are already normalised (timestamps.ts), so they are not checked again.
  */
 export interface BatchingLogSource extends LogSource {
   openBatches(request: OpenRequest, signal: AbortSignal): AsyncIterable<RawLine[]>;
@@ -116,7 +117,8 @@ export class SourceStream {
       this.gotLines = false;
       let outcome: 'ended' | 'stalled' | 'failed';
       let reason = '';
-      const opened: AsyncIterable<RawLine | RawLine[]> = batching(this.source) ? this.source.openBatches(request, stream.signal) : this.source.open(request, stream.signal);
+      const batches = batching(this.source);
+      const opened: AsyncIterable<RawLine | RawLine[]> = batches ? this.source.openBatches(request, stream.signal) : this.source.open(request, stream.signal);
       const it = opened[Symbol.asyncIterator]();
       const watchdog = new IdleWatchdog(this.options.idleTimeoutMs, () => {
         stream.abort();
@@ -131,7 +133,7 @@ export class SourceStream {
           const raws = next.value;
           const count = Array.isArray(raws) ? raws.length : 1;
           for (let i = 0; i < count; i++) {
-            const line = this.take(Array.isArray(raws) ? raws[i]! : (raws as RawLine));
+            const line = this.take(Array.isArray(raws) ? raws[i]! : (raws as RawLine), batches);
             if (!line) continue;
             const delivered = deliver(line);
             if (delivered === true) continue;
@@ -198,8 +200,8 @@ export class SourceStream {
   }
 
   /** The line to hand out; undefined when it was already shown (a reopened stream repeats) or is filtered out. */
-  private take(raw: RawLine): Delivery | undefined {
-    const time = raw.time === undefined ? undefined : (normalizeTime(raw.time) ?? raw.time);
+  private take(raw: RawLine, normalised: boolean): Delivery | undefined {
+    const time = raw.time === undefined || normalised ? raw.time : (normalizeTime(raw.time) ?? raw.time);
     if (!this.resume.accept(time)) return undefined;
     if (!this.gotLines) {
       this.gotLines = true;
