@@ -144,13 +144,31 @@ export class KubeContainerSource implements BatchingLogSource {
       sinceTime: request.sinceTime ? `${request.sinceTime.slice(0, 19)}Z` : undefined,
       tailLines: request.tailLines !== undefined && request.tailLines >= 0 ? request.tailLines : undefined,
     };
+    // The logs API names a container, not an instance: a request that reaches the kubelet after a
+    // restart reads the new instance's log. So the first lines of a current-log stream are held
+    // until the pod is seen still running our instance; if it has moved on, those lines may be the
+    // new instance's (read by its own source), and ours are in the `previous` log: read that instead.
+    let confirmed = this.previous;
+    let moved = false;
     try {
-      for await (const raws of this.cluster.api.lineBatches(`${this.podPath}/log`, { query, signal })) yield raws.map(parseStampedLine);
+      for await (const raws of this.cluster.api.lineBatches(`${this.podPath}/log`, { query, signal })) {
+        if (!confirmed) {
+          confirmed = true;
+          const state = await this.state(signal);
+          if (state === 'gone') throw new SourceGoneError('the container restarted more than once before its log was read');
+          if (this.previous) {
+            moved = true;
+            break;
+          }
+        }
+        yield raws.map(parseStampedLine);
+      }
     } catch (e) {
       if (e instanceof KubeApiError && e.status === 404) throw new SourceGoneError('the pod was deleted');
       if (e instanceof KubeApiError && e.status === 400 && /previous terminated container .* not found/.test(e.message)) throw new SourceGoneError('its log was removed');
       throw e;
     }
+    if (moved) yield* this.openBatches(request, signal);
   }
 
   async state(signal: AbortSignal): Promise<SourceState> {
