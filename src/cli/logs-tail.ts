@@ -9,7 +9,8 @@
  */
 import type { Command } from 'commander';
 import { ProdlikeError } from '../core/errors';
-import { containerPattern, sinceToTime, tailLogs, userPattern, type TailEvent, type TailLine, type TailNotice, type TailOptions } from '../core/logs';
+import { containerPattern, sinceToTime, userPattern, type TailLine, type TailNotice, type TailOptions } from '../core/logs';
+import { tailLogBatches } from '../core/logs/tail';
 import type { Engine } from '../core/docker/engine';
 import { discoveriesFor } from './logs-sources';
 import { paint, type CliIO } from './io';
@@ -204,17 +205,20 @@ export async function runWorkloadLogs(ctx: CommandContext, workload: string | un
   const out = new OutputBatch(io.out);
   const format = { multiCluster, timestamps: flags.timestamps === true, prefixes: new WeakMap<TailLine['source'], string>() };
   try {
-    for await (const e of tailLogs(discovery, options, ac.signal) as AsyncIterable<TailEvent>) {
-      if (e.type === 'notice') {
-        if (e.notice.type === 'source-failed') failed = true;
-        // A notice tells about the lines around it: the lines before it are printed first.
-        const wait = out.flush();
+    // The events queued since the last turn come as one batch: one step of the tail per burst, not per line.
+    for await (const batch of tailLogBatches(discovery, options, ac.signal)) {
+      for (const e of batch) {
+        if (e.type === 'notice') {
+          if (e.notice.type === 'source-failed') failed = true;
+          // A notice tells about the lines around it: the lines before it are printed first.
+          const wait = out.flush();
+          if (wait) await wait;
+          renderNotice(io, e.notice);
+          continue;
+        }
+        const wait = out.add(io.json ? JSON.stringify(lineJson(e)) + '\n' : formatLine(io, e, format));
         if (wait) await wait;
-        renderNotice(io, e.notice);
-        continue;
       }
-      const wait = out.add(io.json ? JSON.stringify(lineJson(e)) + '\n' : formatLine(io, e, format));
-      if (wait) await wait;
     }
   } catch (e) {
     throw notFoundEither(e, workload, how.alsoNoContainer);

@@ -4,11 +4,13 @@
  * TCP pushes back on the servers: memory stays bounded by `capacity` lines, however long the tail.
  */
 export class BoundedQueue<T> {
-  private readonly items: T[] = [];
+  private items: T[] = [];
   private head = 0;
   private readonly spaceWaiters: (() => void)[] = [];
   private itemWaiter: (() => void) | undefined;
   private closed = false;
+  /** Items handed out by `takeBatch` that the consumer still holds: they count against the capacity. */
+  private lent = 0;
 
   constructor(readonly capacity: number) {
     if (capacity < 1) throw new RangeError('capacity must be at least 1');
@@ -24,7 +26,7 @@ export class BoundedQueue<T> {
    */
   push(item: T): boolean | Promise<boolean> {
     if (this.closed) return false;
-    if (this.size < this.capacity) {
+    if (this.size + this.lent < this.capacity) {
       this.items.push(item);
       this.wakeConsumer();
       return true;
@@ -33,7 +35,7 @@ export class BoundedQueue<T> {
   }
 
   private async pushWhenRoom(item: T): Promise<boolean> {
-    while (!this.closed && this.size >= this.capacity) {
+    while (!this.closed && this.size + this.lent >= this.capacity) {
       await new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
     }
     if (this.closed) return false;
@@ -64,6 +66,38 @@ export class BoundedQueue<T> {
     }
     this.spaceWaiters.shift()?.();
     return item;
+  }
+
+  /**
+   * Every item there now, in one array (empty when there is none): a consumer that handles a burst
+   * at once costs one step per burst, not one per item. The consumer holds them until its next
+   * `takeBatch` (or `waitForItems`), and until then they take room in the queue as if they were
+   * still in it: readers and queue together hold at most `capacity` items, as before.
+   */
+  takeBatch(): T[] {
+    this.giveBackLent();
+    if (this.size === 0) return [];
+    const batch = this.head === 0 ? this.items : this.items.slice(this.head);
+    this.items = [];
+    this.head = 0;
+    this.lent = batch.length;
+    return batch;
+  }
+
+  /** Resolves true once an item is there, false once the queue is closed and drained. Gives back what `takeBatch` lent. */
+  async waitForItems(): Promise<boolean> {
+    this.giveBackLent();
+    while (this.size === 0) {
+      if (this.closed) return false;
+      await new Promise<void>((resolve) => (this.itemWaiter = resolve));
+    }
+    return true;
+  }
+
+  private giveBackLent(): void {
+    let n = this.lent;
+    this.lent = 0;
+    while (n-- > 0 && this.spaceWaiters.length > 0) this.spaceWaiters.shift()!();
   }
 
   /** No more pushes; pending and future pushes return false, `take` drains what is left. */

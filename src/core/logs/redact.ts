@@ -52,9 +52,18 @@ const PATTERNS: Pattern[] = [
 
 /**
  * One test that every line any pattern could change passes: the union of the patterns' literals,
- * case-insensitive. A line that fails it (most lines) costs one search instead of twelve.
+ * run on the lowercased line. A line that fails it (most lines) costs one search instead of twelve.
+ * Lowercasing first and testing a case-sensitive expression with common prefixes factored out
+ * costs half of one case-insensitive search for the same words. It lets through every line the
+ * case-insensitive union does (those words are ASCII, and lowercasing keeps ASCII letters
+ * together); a line it lets through in excess is only searched by the patterns, which decide.
  */
-const ANY_PATTERN = /auth|bearer|basic|eyJ|:\/\/|pass|pwd|secret|token|key|credential|AKIA|ASIA|gh[pousr]_|glpat-|xox[abprs]-|sk_(?:live|test)_|AIza/i;
+const ANY_PATTERN_LOWER = /a(?:uth|kia|sia|iza)|b(?:earer|asic)|eyj|:\/\/|p(?:ass|wd)|secret|token|key|credential|gh[pousr]_|glpat-|xox[abprs]-|sk_(?:live|test)_/;
+
+/** True when some pattern may change `text`. */
+export function mayHaveCredential(text: string): boolean {
+  return ANY_PATTERN_LOWER.test(text.toLowerCase());
+}
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -107,7 +116,7 @@ export class Redactor {
 
   redact(text: string): string {
     let out = this.valuePattern ? text.replace(this.valuePattern, MASK) : text;
-    if (this.usePatterns && ANY_PATTERN.test(out)) {
+    if (this.usePatterns && mayHaveCredential(out)) {
       for (const p of PATTERNS) if (p.mayMatch(out)) out = out.replace(p.re, p.replace);
     }
     return out;

@@ -36,7 +36,11 @@ export class ResumePoint {
    * Lines without a readable time cannot be placed: they are always new.
    */
   accept(time: string | undefined): boolean {
-    const t = time === undefined ? undefined : normalizeTime(time);
+    return this.acceptNormalized(time === undefined ? undefined : normalizeTime(time));
+  }
+
+  /** `accept` for a time already normalised (timestamps.ts), or undefined when it could not be: not checked again. */
+  acceptNormalized(t: string | undefined): boolean {
     if (t === undefined) return true;
     if (this.last === undefined || t > this.last) {
       this.last = t;

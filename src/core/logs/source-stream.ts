@@ -35,7 +35,7 @@ export type Deliver = (d: Delivery) => boolean | Promise<boolean>;
 /**
  * A source that can also hand over its lines in batches (those of one network chunk): a busy
  * stream then costs one await per batch instead of one per line. Read in place of `open`. The
- * times of its lines are already normalised (timestamps.ts), so they are not checked again.
+ * times of its lines are already normalised (timestamps.ts), which costs one cheap test per line.
  */
 export interface BatchingLogSource extends LogSource {
   openBatches(request: OpenRequest, signal: AbortSignal): AsyncIterable<RawLine[]>;
@@ -117,8 +117,7 @@ export class SourceStream {
       this.gotLines = false;
       let outcome: 'ended' | 'stalled' | 'failed';
       let reason = '';
-      const batches = batching(this.source);
-      const opened: AsyncIterable<RawLine | RawLine[]> = batches ? this.source.openBatches(request, stream.signal) : this.source.open(request, stream.signal);
+      const opened: AsyncIterable<RawLine | RawLine[]> = batching(this.source) ? this.source.openBatches(request, stream.signal) : this.source.open(request, stream.signal);
       const it = opened[Symbol.asyncIterator]();
       const watchdog = new IdleWatchdog(this.options.idleTimeoutMs, () => {
         stream.abort();
@@ -133,7 +132,7 @@ export class SourceStream {
           const raws = next.value;
           const count = Array.isArray(raws) ? raws.length : 1;
           for (let i = 0; i < count; i++) {
-            const line = this.take(Array.isArray(raws) ? raws[i]! : (raws as RawLine), batches);
+            const line = this.take(Array.isArray(raws) ? raws[i]! : (raws as RawLine));
             if (!line) continue;
             const delivered = deliver(line);
             if (delivered === true) continue;
@@ -200,9 +199,11 @@ export class SourceStream {
   }
 
   /** The line to hand out; undefined when it was already shown (a reopened stream repeats) or is filtered out. */
-  private take(raw: RawLine, normalised: boolean): Delivery | undefined {
-    const time = raw.time === undefined || normalised ? raw.time : (normalizeTime(raw.time) ?? raw.time);
-    if (!this.resume.accept(time)) return undefined;
+  private take(raw: RawLine): Delivery | undefined {
+    // Normalised once per line (a batching source's times are, which the first test of normalizeTime confirms cheaply).
+    const normalised = raw.time === undefined ? undefined : normalizeTime(raw.time);
+    if (!this.resume.acceptNormalized(normalised)) return undefined;
+    const time = normalised ?? raw.time;
     if (!this.gotLines) {
       this.gotLines = true;
       this.budget.succeeded();

@@ -17,6 +17,17 @@ test('levels are read from JSON fields, logfmt, klog headers and bracketed words
     ['FATAL cannot bind :8080', 'fatal'],
     ['GET /errors 200', undefined],
     ['just a line', undefined],
+    // A level word counts only on its own, and the first such one counts.
+    ['xERROR then [WARN] later', 'warn'],
+    ['ERRORS everywhere', undefined],
+    ['(CRIT) disk', 'fatal'],
+    ['INFO', 'info'],
+    ['Info: lowercase words need a key', undefined],
+    ['ts=1 LEVEL=Warning msg=x', 'warn'],
+    ['{"level":"Warning"}', 'warn'],
+    ['{"level":"informational"}', undefined],
+    [`${'x'.repeat(115)} INFO`, 'info'],
+    [`${'x'.repeat(116)} INFO`, undefined],
   ];
   for (const [text, level] of cases) assert.equal(detectLevel(text, jsonFields(text)), level, text);
 });

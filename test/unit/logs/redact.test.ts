@@ -94,6 +94,15 @@ test('the quick pre-checks in front of the credential patterns let through every
     ['sent BEARER abcdefghijkl', /sent BEARER \[redacted\]/],
     ['slack xoxb-1234567890-abcdef', /slack \[redacted\]/],
     ['stripe sk_live_abcdefghijklmnop1234', /stripe \[redacted\]/],
+    ['AWS AKIAIOSFODNN7EXAMPLE and ASIAIOSFODNN7EXAMPLE', /^AWS \[redacted\] and \[redacted\]$/],
+    ['google AIzaSyA-abcdefghijklmnopqrstuvwxyz12345', /^google \[redacted\]$/],
+    ['gitlab glpat-abcdefghijklmnopqrst', /^gitlab \[redacted\]$/],
+    ['JWT EYJ eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig', /^JWT EYJ \[redacted\]$/],
+    ['CREDENTIALS: s3cr3tvalue', /CREDENTIALS: \[redacted\]/],
+    ['DB_PWD=hunter22', /DB_PWD=\[redacted\]/],
+    ['-----BEGIN EC PRIVATE KEY----- MHcCAQEEIB', /BEGIN EC PRIVATE KEY----- \[redacted\]$/],
+    // Letters whose lowercase form is longer (İ → i̇) before the credential do not hide it.
+    ['İSTANBUL İ password=hunter22', /password=\[redacted\]/],
   ];
   for (const [line, expected] of cases) {
     const out = r.redact(line);

@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tailLogs, fixedSources, type DiscoveryEvent, type TailEvent, type TailOptions, type TailLine, type TailNotice } from '../../../src/core/logs';
+import { tailLogBatches } from '../../../src/core/logs/tail';
 import { FakeSource, identity } from './fake-source';
 
 type Line = TailLine & { type: 'line' };
@@ -222,4 +223,104 @@ test('a discovery that fails is reported to the consumer after the lines already
   await assert.rejects(async () => {
     for await (const e of tailLogs(failing(), {}, new AbortController().signal)) seen.push(e);
   }, /refused the watch/);
+});
+
+// The CLI reads the tail through tailLogBatches (one array per burst): it must see what a consumer
+// of tailLogs sees, and hold up the readers the same way.
+
+/** Three sources, one dropped mid-stream, two streams at most (the third waits for a slot): a fresh, identical set each call. */
+function scenario(): FakeSource[] {
+  const sources = [1, 2, 3].map((n) => new FakeSource(identity(`web-${n}`)));
+  for (const s of sources) {
+    for (let i = 0; i < 300; i++) s.write(`${s.identity.pod} line ${i}`, { sameTime: i % 3 !== 0 });
+    s.end();
+  }
+  sources[1]!.faults.push({ type: 'drop', afterLines: 120 });
+  return sources;
+}
+
+/** What a user sees of an event (times differ between two scenarios, the rest must not). */
+function shown(e: TailEvent): string {
+  return e.type === 'line' ? `${e.source.pod} ${e.text}` : `notice ${e.notice.type} ${'source' in e.notice ? e.notice.source.split('/')[0] : ''}`;
+}
+
+/**
+ * Each source's own lines and notices in the order they came, and the numbers of all lines. Lines
+ * of different sources interleave in arrival order, which depends on the turns of the event loop,
+ * so that interleaving is not compared.
+ */
+function bySource(events: TailEvent[]): { perSource: Record<string, string[]>; seqs: number[] } {
+  const perSource: Record<string, string[]> = {};
+  const seqs: number[] = [];
+  for (const e of events) {
+    const text = shown(e);
+    const pod = e.type === 'line' ? e.source.pod : text.split(' ')[2]!;
+    (perSource[pod] ??= []).push(text);
+    if (e.type === 'line') seqs.push(e.seq);
+  }
+  return { perSource, seqs };
+}
+
+test('batches hand out the same lines and notices, in the same order and with the same numbers, as the tail one at a time', async () => {
+  const options: TailOptions = { follow: false, maxStreams: 2, bufferLines: 50, retry: { initialDelayMs: 1, maxDelayMs: 2 } };
+  const one: TailEvent[] = [];
+  for await (const e of tailLogs(fixedSources(scenario()), options, new AbortController().signal)) one.push(e);
+  const batched: TailEvent[] = [];
+  for await (const batch of tailLogBatches(fixedSources(scenario()), options, new AbortController().signal)) {
+    batched.push(...batch);
+  }
+  const expected = bySource(one);
+  assert.deepEqual(Object.keys(expected.perSource).sort(), ['web-1', 'web-2', 'web-3']);
+  for (const pod of ['web-1', 'web-2', 'web-3']) {
+    assert.deepEqual(expected.perSource[pod]!.filter((e) => !e.startsWith('notice')), Array.from({ length: 300 }, (_, i) => `${pod} ${pod} line ${i}`), 'every line once, in order');
+  }
+  assert.ok(expected.perSource['web-2']!.includes('notice reconnecting web-2'));
+  assert.deepEqual(expected.seqs, Array.from({ length: 900 }, (_, i) => i + 1));
+  assert.deepEqual(bySource(batched), expected);
+});
+
+test('a slow consumer of batches slows the readers: the batch it holds counts against the buffer', async () => {
+  const s = new FakeSource(identity('chatty'));
+  for (let i = 0; i < 20_000; i++) s.write(`line ${i}`);
+  const ac = new AbortController();
+  const it = tailLogBatches(fixedSources([s]), { bufferLines: 100 }, ac.signal)[Symbol.asyncIterator]();
+  let read = 0;
+  let seq = 0;
+  let held = 0;
+  while (read < 300) {
+    const r = await it.next();
+    held = r.value?.length ?? 0;
+    for (const e of r.value ?? []) {
+      if (e.type !== 'line') continue;
+      read++;
+      assert.equal(e.seq, ++seq);
+      assert.equal(e.text, `line ${read - 1}`);
+    }
+    assert.ok((r.value?.length ?? 0) <= 100, `a batch holds at most the buffer (${r.value?.length})`);
+  }
+  // The consumer pauses with a batch in hand; give the readers every chance to run ahead.
+  for (let i = 0; i < 50; i++) await new Promise((r) => setImmediate(r));
+  const ahead = s.handedOut - read;
+  assert.ok(held + ahead <= 100 + 2, `the reader ran ahead by ${ahead} lines while the consumer held ${held}`);
+  ac.abort();
+  for (;;) if ((await it.next()).done) break;
+});
+
+test('batches: a discovery that fails is reported after the lines already read', async () => {
+  const s = new FakeSource(identity('web-1'));
+  s.write('one');
+  s.end();
+  async function* failing(): AsyncGenerator<DiscoveryEvent> {
+    yield { type: 'up', source: s };
+    await new Promise((r) => setTimeout(r, 5));
+    throw new Error('the API server refused the watch');
+  }
+  const seen: TailEvent[] = [];
+  await assert.rejects(async () => {
+    for await (const batch of tailLogBatches(failing(), {}, new AbortController().signal)) seen.push(...batch);
+  }, /refused the watch/);
+  assert.deepEqual(
+    seen.filter((e) => e.type === 'line').map((e) => (e as Line).text),
+    ['one'],
+  );
 });
