@@ -6,9 +6,18 @@
  * socket stops an informer for good, `Log.log` never calls `done`, a stalled log never ends).
  * Here every request takes an AbortSignal, every stream has an end, and every failure is a typed
  * ProdlikeError with credentials redacted.
+ *
+ * Connections are kept alive and reused: one agent per cluster (`KubeApi`), built from the TLS
+ * material client-node works out (CA, client certificate and key, insecure-skip-tls-verify,
+ * tls-server-name, proxy), while credentials (bearer tokens, exec-plugin tokens that refresh, basic
+ * auth) are applied to every request. A tree refresh, a rollout poll or a log stream then costs no
+ * TLS handshake against a remote API server. If the TLS material changes (a certificate file
+ * rewritten, an exec plugin handing out a new client certificate), a new agent is built and the old
+ * one keeps no more idle connections.
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
+import type * as net from 'node:net';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ProdlikeError, type ErrorCode } from '../errors';
 import { redact } from './kubeconfig';
@@ -42,11 +51,130 @@ export interface LineStreamOptions {
   idleTimeoutMs?: number;
 }
 
+/** What a connection is made with: a different value needs a different connection. */
+interface TlsMaterial {
+  ca?: Buffer | string;
+  cert?: Buffer | string;
+  key?: Buffer | string;
+  pfx?: Buffer | string;
+  passphrase?: string;
+  rejectUnauthorized?: boolean;
+  servername?: string;
+}
+const TLS_KEYS = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized', 'servername'] as const;
+
+function tlsMaterial(opts: https.RequestOptions): TlsMaterial {
+  const m: Record<string, unknown> = {};
+  for (const k of TLS_KEYS) if (opts[k] !== undefined && opts[k] !== null) m[k] = opts[k];
+  return m as TlsMaterial;
+}
+
+function sameMaterial(a: TlsMaterial, b: TlsMaterial): boolean {
+  return TLS_KEYS.every((k) => {
+    const x = a[k];
+    const y = b[k];
+    if (Buffer.isBuffer(x) && Buffer.isBuffer(y)) return x.equals(y);
+    return x === y;
+  });
+}
+
+/**
+ * How long the server said it keeps an idle connection (`Keep-Alive: timeout=N`), by socket: read
+ * from each response, used when the socket is handed back to the pool.
+ */
+const announcedIdle = new WeakMap<object, number>();
+
+/**
+ * Node does not reuse a connection whose server announces an idle timeout of 1 s or less (it
+ * stops reusing 1 s before the announced end). Such a server would then cost a handshake per
+ * request, also when requests follow each other within milliseconds (a tree refresh). Here such a
+ * connection is reused for half the announced time; the rare request that still meets a connection
+ * the server has just closed is retried once (`open`, GET only).
+ */
+function keepAliveShortIdle(socket: net.Socket, inherited: boolean, retired: boolean): boolean {
+  if (retired) return false;
+  if (inherited) return true;
+  const idleMs = announcedIdle.get(socket);
+  if (idleMs === undefined || idleMs <= 0) return false;
+  socket.setTimeout(Math.floor(idleMs / 2));
+  return true;
+}
+
+class PoolAgent extends https.Agent {
+  retired = false;
+  override keepSocketAlive(socket: net.Socket): boolean {
+    const kept = super.keepSocketAlive(socket) as unknown as boolean | undefined;
+    return keepAliveShortIdle(socket, kept !== false, this.retired);
+  }
+}
+
+class PlainPoolAgent extends http.Agent {
+  retired = false;
+  override keepSocketAlive(socket: net.Socket): boolean {
+    const kept = super.keepSocketAlive(socket) as unknown as boolean | undefined;
+    return keepAliveShortIdle(socket, kept !== false, this.retired);
+  }
+}
+
+type Pooled = { material: TlsMaterial; agent: http.Agent; retire(): void };
+
 export class KubeApi {
+  private pool: Pooled | undefined;
+  private readonly retired = new Set<http.Agent>();
+  private disposed = false;
+
   constructor(
     private readonly kc: KubeConfig,
     readonly server: string,
   ) {}
+
+  /**
+   * Closes this cluster's connections, open streams included. Requests made afterwards still work,
+   * each on its own connection.
+   */
+  dispose(): void {
+    this.disposed = true;
+    this.pool?.agent.destroy();
+    this.pool = undefined;
+    for (const a of this.retired) a.destroy();
+    this.retired.clear();
+  }
+
+  /** The pooled agent for this TLS material, built on first use and when the material changes. */
+  private agentFor(url: URL, material: TlsMaterial): http.Agent {
+    if (this.disposed) return url.protocol === 'http:' ? new http.Agent() : new https.Agent({ ...material });
+    if (this.pool && sameMaterial(this.pool.material, material)) return this.pool.agent;
+    if (this.pool) {
+      // Connections in use (a log stream) finish on the old agent; none of them is reused after.
+      this.pool.retire();
+      this.retired.add(this.pool.agent);
+    }
+    this.pool = this.buildAgent(url, material);
+    return this.pool.agent;
+  }
+
+  private buildAgent(url: URL, material: TlsMaterial): Pooled {
+    // maxSockets stays unlimited: a long-lived watch or log stream holds its own connection and
+    // short requests open another one instead of queueing behind it.
+    const options = { keepAlive: true, ...material };
+    const cluster = this.kc.getCurrentCluster();
+    if (cluster?.proxyUrl) {
+      // client-node knows the proxy kinds (http, https, socks); its agent is an http.Agent too and
+      // pools with keepAlive.
+      const create = (this.kc as unknown as { createAgent(c: unknown, o: object): http.Agent }).createAgent.bind(this.kc);
+      const agent = create(cluster, options);
+      return { material, agent, retire: () => destroyFree(agent) };
+    }
+    const agent = url.protocol === 'http:' ? new PlainPoolAgent({ keepAlive: true }) : new PoolAgent(options);
+    return {
+      material,
+      agent,
+      retire: () => {
+        agent.retired = true;
+        destroyFree(agent);
+      },
+    };
+  }
 
   async request<T = unknown>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
     const res = await this.open(method, path, options.query, options.signal, options.body, options.contentType);
@@ -202,12 +330,31 @@ export class KubeApi {
       opts.headers = { ...opts.headers, 'content-type': contentType ?? 'application/json', 'content-length': Buffer.byteLength(payload) };
     }
     const transport = url.protocol === 'http:' ? http : https;
-    if (url.protocol === 'http:') delete opts.agent; // client-node's agent is an https.Agent
-    return await new Promise<http.IncomingMessage>((resolve, reject) => {
-      const req = transport.request(url, { ...opts, signal }, resolve);
-      req.on('error', (e) => reject(this.networkError(e, signal)));
-      req.end(payload);
-    });
+    // client-node built a throwaway agent (a new one per call); the request goes through this
+    // cluster's pool instead, and the TLS options travel with that agent.
+    const material = tlsMaterial(opts);
+    const agent = this.agentFor(url, material);
+    const requestOptions: https.RequestOptions = { method: opts.method, headers: opts.headers, agent, signal };
+    if (opts.auth) requestOptions.auth = opts.auth;
+    const send = (retry: boolean) =>
+      new Promise<http.IncomingMessage>((resolve, reject) => {
+        const req = transport.request(url, requestOptions, (res) => {
+          const hint = /^timeout=(\d+)/.exec(String(res.headers['keep-alive'] ?? ''))?.[1];
+          if (hint && res.socket) announcedIdle.set(res.socket, Number(hint) * 1000);
+          resolve(res);
+        });
+        req.on('error', (e) => {
+          // A kept-alive connection the server closed just as it was reused: nothing was read, so a
+          // GET is safely sent again on a new connection (what Node's documentation advises).
+          if (retry && req.reusedSocket && (e as NodeJS.ErrnoException).code === 'ECONNRESET' && !signal?.aborted) {
+            resolve(send(false));
+            return;
+          }
+          reject(this.networkError(e, signal));
+        });
+        req.end(payload);
+      });
+    return await send(method === 'GET' || method === 'HEAD');
   }
 
   private networkError(e: Error, signal?: AbortSignal): ProdlikeError {
@@ -237,4 +384,8 @@ export class KubeApi {
     if (status === 410) return new KubeApiError('internal', message, status, reason ?? 'Expired');
     return new KubeApiError('internal', `${method} ${path} failed (${status}): ${message}`, status, reason);
   }
+}
+
+function destroyFree(agent: http.Agent): void {
+  for (const list of Object.values(agent.freeSockets)) for (const socket of list ?? []) socket.destroy();
 }

@@ -80,6 +80,8 @@ const core = (ns: string) => `/api/v1/namespaces/${encodeURIComponent(ns)}`;
 
 export class KubeCluster implements Cluster {
   private readonly disposer = new AbortController();
+  /** Deployment selector by "namespace/name", with the uid it belongs to (see `pods`). */
+  private readonly selectors = new Map<string, { uid: string; selector: string }>();
 
   constructor(
     readonly api: KubeApi,
@@ -96,7 +98,9 @@ export class KubeCluster implements Cluster {
 
   async listWorkloads(namespace: string, signal?: AbortSignal): Promise<Workload[]> {
     const list = parse(listOf(deploymentSchema), await this.api.request('GET', `${apps(namespace)}/deployments`, { signal: this.signal(signal) }), 'Deployment list');
-    return (list.items ?? []).map((d) => toWorkload(d)).sort((a, b) => a.name.localeCompare(b.name));
+    const items = list.items ?? [];
+    for (const d of items) this.remember(d, namespace);
+    return items.map((d) => toWorkload(d)).sort((a, b) => a.name.localeCompare(b.name));
   }
 
   async getWorkload(ref: WorkloadRef, signal?: AbortSignal): Promise<Workload> {
@@ -240,8 +244,24 @@ export class KubeCluster implements Cluster {
     }
   }
 
+  /**
+   * The Deployment's pods. Its selector is known from an earlier look at it (a Deployment's selector
+   * cannot change in apps/v1), so the Deployment and its pods are fetched at once: one round trip.
+   * The Deployment is still read each time, so a deleted one is `not-found` and a Deployment deleted
+   * and created again under the same name (a new uid, maybe another selector) has its pods listed
+   * again with its own selector.
+   */
   async pods(ref: WorkloadRef, signal?: AbortSignal): Promise<Pod[]> {
+    const key = `${ref.namespace}/${ref.name}`;
+    const known = this.selectors.get(key);
+    if (known) {
+      const [d, pods] = await Promise.all([this.deployment(ref, signal), this.rawPods(ref.namespace, known.selector, signal)]);
+      if (d.metadata.uid === known.uid && selectorString(d.spec.selector) === known.selector) return pods.map(toPod);
+      this.remember(d);
+      return (await this.rawPods(ref.namespace, selectorString(d.spec.selector), signal)).map(toPod);
+    }
     const d = await this.deployment(ref, signal);
+    this.remember(d);
     return (await this.rawPods(ref.namespace, selectorString(d.spec.selector), signal)).map(toPod);
   }
 
@@ -283,6 +303,7 @@ export class KubeCluster implements Cluster {
 
   dispose(): void {
     this.disposer.abort();
+    this.api.dispose();
   }
 
   // ---- helpers ----
@@ -291,11 +312,17 @@ export class KubeCluster implements Cluster {
     return signal ? AbortSignal.any([signal, this.disposer.signal]) : this.disposer.signal;
   }
 
+  private remember(d: Deployment, namespace = d.metadata.namespace): void {
+    if (!d.metadata.uid || !namespace) return;
+    this.selectors.set(`${namespace}/${d.metadata.name}`, { uid: d.metadata.uid, selector: selectorString(d.spec.selector) });
+  }
+
   private async deployment(ref: WorkloadRef, signal?: AbortSignal): Promise<Deployment> {
     try {
       return parse(deploymentSchema, await this.api.request('GET', `${apps(ref.namespace)}/deployments/${encodeURIComponent(ref.name)}`, { signal: this.signal(signal) }), 'Deployment');
     } catch (e) {
       if (e instanceof ProdlikeError && e.code === 'not-found') {
+        this.selectors.delete(`${ref.namespace}/${ref.name}`);
         throw new ProdlikeError('not-found', `Deployment "${ref.name}" was not found in namespace "${ref.namespace}" (context ${this.identity.name}).`, 'Check the workload name and namespace in prodlike.yaml (prodlike status lists the Deployments).');
       }
       throw e;
