@@ -141,7 +141,8 @@ export interface ClusterNode {
   /** Hostname (swarm) or node name (Kubernetes). */
   name: string;
   id: string;
-  role: 'manager' | 'worker';
+  /** Each orchestrator's own word: swarm managers, Kubernetes control-plane nodes, and workers. */
+  role: 'manager' | 'control-plane' | 'worker';
   /** active: takes new work; pause: keeps its work, takes none (cordoned); drain: its work moves away. */
   availability: 'active' | 'pause' | 'drain';
   /** ready, down (lost: no heartbeat, NotReady), or unknown/disconnected as the orchestrator says. */

@@ -2,8 +2,9 @@
  * Kubernetes nodes in the Cluster interface's words (`ClusterNode`, shared with swarm), so
  * `prodlike status` and the cluster tree show both orchestrators' machines the same way:
  *
- * - role: a `node-role.kubernetes.io/control-plane` (or the older `master`) label → manager;
- *   anything else → worker. Kubernetes has no leader among nodes, so `manager` stays undefined.
+ * - role: a `node-role.kubernetes.io/control-plane` (or the older `master`) label → control-plane,
+ *   as kubectl's ROLES column says; anything else → worker. Kubernetes has no leader among nodes,
+ *   so `manager` stays undefined.
  * - availability: `spec.unschedulable` (cordoned, or drained: the API cannot tell which) → pause,
  *   the swarm word for "keeps what runs there, takes nothing new".
  * - health: the Ready condition. False (the kubelet says NotReady) and Unknown (the kubelet stopped
@@ -50,7 +51,7 @@ export function toClusterNode(n: KubeNode): ClusterNode {
   return {
     name: n.metadata.name,
     id: n.metadata.uid ?? n.metadata.name,
-    role: roles.includes('control-plane') || roles.includes('master') ? 'manager' : 'worker',
+    role: roles.includes('control-plane') || roles.includes('master') ? 'control-plane' : 'worker',
     availability: n.spec?.unschedulable ? 'pause' : 'active',
     health,
     ...(message ? { message } : {}),
@@ -61,6 +62,6 @@ export function toClusterNode(n: KubeNode): ClusterNode {
 
 /** Control plane first, then by name with numbers in order (node-2 before node-10). */
 export function sortKubeNodes(nodes: ClusterNode[]): ClusterNode[] {
-  const rank = (n: ClusterNode) => (n.role === 'manager' ? 0 : 1);
+  const rank = (n: ClusterNode) => (n.role === 'control-plane' ? 0 : 1);
   return [...nodes].sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name, undefined, { numeric: true }));
 }

@@ -46,7 +46,7 @@ test('nodes are listed with role, availability, health, address and kubelet vers
   assert.deepEqual(
     nodes.map((n) => [n.name, n.role, n.availability, n.health, n.version]),
     [
-      ['cp-1', 'manager', 'active', 'ready', 'v1.29.0'],
+      ['cp-1', 'control-plane', 'active', 'ready', 'v1.29.0'],
       ['worker-1', 'worker', 'active', 'ready', 'v1.29.0'],
       ['worker-2', 'worker', 'pause', 'ready', 'v1.29.0'],
       ['worker-10', 'worker', 'active', 'ready', 'v1.29.0'],
@@ -64,7 +64,7 @@ test('a node marked NotReady shows as down in prodlike status; its pods are evic
 
   const before = await status();
   assert.equal(before.code, 0, before.stderr);
-  assert.deepEqual(row(before.stdout, 'node-1'), ['node-1', 'manager', 'active', 'ready', '-', '10.0.0.1']);
+  assert.deepEqual(row(before.stdout, 'node-1'), ['node-1', 'control-plane', 'active', 'ready', '-', '10.0.0.1']);
   assert.deepEqual(row(before.stdout, 'node-2'), ['node-2', 'worker', 'active', 'ready', '-', '10.0.0.2']);
   assert.deepEqual(row(before.stdout, 'node-3'), ['node-3', 'worker', 'active', 'ready', '-', '10.0.0.3']);
   const placed = taskNodes(before.stdout);

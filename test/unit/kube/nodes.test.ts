@@ -20,11 +20,11 @@ function node(name: string, o: { labels?: Record<string, string>; unschedulable?
 
 test('a ready control-plane node reads as a manager, active and ready, with its InternalIP and kubelet version', () => {
   const n = toClusterNode(node('cp-1', { labels: { 'node-role.kubernetes.io/control-plane': '', 'kubernetes.io/hostname': 'cp-1' }, version: 'v1.30.2' }));
-  assert.deepEqual(n, { name: 'cp-1', id: 'uid-cp-1', role: 'manager', availability: 'active', health: 'ready', address: '10.0.0.7', version: 'v1.30.2' });
+  assert.deepEqual(n, { name: 'cp-1', id: 'uid-cp-1', role: 'control-plane', availability: 'active', health: 'ready', address: '10.0.0.7', version: 'v1.30.2' });
 });
 
 test('the old master label is a control plane too; a node without role labels is a worker', () => {
-  assert.equal(toClusterNode(node('m', { labels: { 'node-role.kubernetes.io/master': '' } })).role, 'manager');
+  assert.equal(toClusterNode(node('m', { labels: { 'node-role.kubernetes.io/master': '' } })).role, 'control-plane');
   assert.equal(toClusterNode(node('w', { labels: { 'node-role.kubernetes.io/ingress': '' } })).role, 'worker');
   assert.equal(toClusterNode(node('w')).role, 'worker');
   assert.deepEqual(nodeRoles(node('x', { labels: { 'node-role.kubernetes.io/worker': '', 'node-role.kubernetes.io/': '', 'node-role.kubernetes.io/infra': 'true' } })), ['infra', 'worker']);
@@ -55,7 +55,7 @@ test('nodes are listed control plane first, then by name in numeric order, and r
   const nodes = sortKubeNodes([node('node-10'), node('node-2', { ready: { status: 'Unknown', message: 'Kubelet stopped posting node status.' } }), node('cp', { labels: { 'node-role.kubernetes.io/control-plane': '' } })].map(toClusterNode));
   assert.deepEqual(nodeRows(nodes), [
     ['NODE', 'ROLE', 'AVAILABILITY', 'HEALTH', 'MANAGER', 'ADDRESS'],
-    ['cp', 'manager', 'active', 'ready', '-', '10.0.0.7'],
+    ['cp', 'control-plane', 'active', 'ready', '-', '10.0.0.7'],
     ['node-2', 'worker', 'active', 'down (Kubelet stopped posting node status.)', '-', '10.0.0.7'],
     ['node-10', 'worker', 'active', 'ready', '-', '10.0.0.7'],
   ]);
