@@ -54,9 +54,14 @@ describe('trusted examples/drifty-app: quick fixes and the live Local view', () 
 
   it('pins the base image to its digest from the light bulb, and the finding leaves Problems', async () => {
     // The panel lists every finding of the workspace; its filter box narrows it to this one.
-    const rows = await wb.problems('not pinned');
+    let rows = await wb.problems('not pinned');
+    // The findings come after the first check of the workspace; the filter is applied again until the row shows.
+    for (let i = 0; i < 12 && !(await rows.filter({ hasText: 'is not pinned by digest' }).first().isVisible()); i++) {
+      await rows.filter({ hasText: 'is not pinned by digest' }).first().waitFor({ timeout: 5_000 }).catch(() => undefined);
+      rows = await wb.problems('not pinned');
+    }
     const unpinned = rows.filter({ hasText: 'is not pinned by digest' }).first();
-    await unpinned.waitFor({ timeout: 60_000 });
+    await unpinned.waitFor({ timeout: 5_000 });
     assert.match(await unpinned.innerText(), new RegExp(`${base.replace(/[.]/g, '\\.')}`), 'the finding names the base image');
     // A double click opens the Dockerfile at the finding; Ctrl+. opens the light bulb's menu there.
     await unpinned.dblclick();

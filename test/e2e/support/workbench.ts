@@ -114,7 +114,14 @@ export async function openWorkbench(server: CodeServer, options: OpenOptions): P
         await panel.waitFor();
         // The list is virtual: rows scrolled out of the panel are not in the page, so long lists are filtered.
         const box = page.locator('.part.panel .viewpane-filter input');
-        if (filter !== undefined || (await box.count()) > 0) await box.first().fill(filter ?? '');
+        if (filter !== undefined || (await box.count()) > 0) {
+          // The panel can reset its filter box while it is still setting up: fill it until it keeps the text.
+          for (let i = 0; i < 20; i++) {
+            await box.first().fill(filter ?? '');
+            await page.waitForTimeout(250);
+            if ((await box.first().inputValue()) === (filter ?? '')) break;
+          }
+        }
         return panel.locator('.monaco-list-row');
       },
       async focusQuickFix(title) {
