@@ -62,37 +62,20 @@ interface RunningTail {
   stop(): void;
 }
 
+/**
+ * Every event of the tail, one at a time: `tailLogBatches` taken apart. A consumer that is slow on
+ * one line still slows the readers, because the batch it is working through counts against
+ * `bufferLines` until it asks for the next one.
+ */
 export async function* tailLogs(discovery: SourceDiscovery, options: TailOptions, signal: AbortSignal): AsyncGenerator<TailEvent> {
-  const run = startTail(discovery, options, signal);
-  let seq = 0;
-  try {
-    if (options.order === 'time') {
-      for await (const item of inTimeOrder(run.queue, options.orderWindowMs ?? DEFAULT_ORDER_WINDOW_MS, maxHeld(options))) {
-        if (item.type === 'line') item.seq = ++seq;
-        yield item;
-      }
-    } else {
-      for (;;) {
-        // A burst is handed out without a promise per item; only an empty queue is waited on.
-        const item = run.queue.takeNow() ?? (await run.queue.take());
-        if (item === undefined) break;
-        if (item.type === 'line') item.seq = ++seq;
-        yield item;
-      }
-    }
-    const failure = run.failure();
-    if (failure) throw failure;
-  } finally {
-    run.stop();
-  }
+  for await (const batch of tailLogBatches(discovery, options, signal)) yield* batch;
 }
 
 /**
- * `tailLogs` handing out, in one array, every event queued when the consumer asks: the same events
- * in the same order with the same `seq`, at one generator step per burst instead of one per line
- * (the CLI's loop, where that step was a tenth of the cost of a line). The consumer holds a batch
- * until it asks for the next, and a held batch counts against `bufferLines`: a slow consumer slows
- * the readers as with `tailLogs`.
+ * The tail handing out, in one array, every event queued when the consumer asks, numbered by `seq`:
+ * one generator step per burst instead of one per line (the CLI's loop, where that step was a tenth
+ * of the cost of a line). The consumer holds a batch until it asks for the next, and a held batch
+ * counts against `bufferLines`: a slow consumer slows the readers.
  */
 export async function* tailLogBatches(discovery: SourceDiscovery, options: TailOptions, signal: AbortSignal): AsyncGenerator<TailEvent[]> {
   const run = startTail(discovery, options, signal);
