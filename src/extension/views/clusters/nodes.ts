@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import type { Cluster, Pod, Revision, Workload, WorkloadRef } from '../../../core/cluster/types';
 import type { ClusterSource } from '../../clusters';
 import type { Ctx } from '../../ctx';
+import { withDeadline } from '../../deadline';
 import { asUserError, type UserError } from '../../errors';
 import { podDescription, revisionDescription, revisionLabel, workloadDescription } from '../format';
 
@@ -65,13 +66,39 @@ export class InfoNode extends Node {
   }
 }
 
-async function guarded(owner: Node, idPrefix: string, what: string, fetch: () => Promise<Node[]>, actions: ErrorNode['actions'] = []): Promise<Node[]> {
+/**
+ * Lists a row's children. A failure becomes an ErrorNode whose click retries; so does a request that
+ * has not answered within `prodlike.clusters.requestTimeoutSeconds` (the request is aborted), so
+ * a cluster that accepts connections and never answers shows an error, not a row spinning for ever.
+ */
+async function guarded(
+  tc: TreeContext,
+  owner: Node,
+  idPrefix: string,
+  what: string,
+  fetch: (signal: AbortSignal) => Promise<Node[]>,
+  actions: ErrorNode['actions'] = [],
+): Promise<Node[]> {
+  const log = tc.ctx.output;
+  const started = performance.now();
+  const elapsed = () => `${(performance.now() - started).toFixed(1)} ms`;
+  log.debug(`Clusters: listing ${idPrefix}`);
   try {
-    return await fetch();
+    const rows = await withDeadline(requestTimeoutMs(), 'Check that it is up (prodlike doctor), then click to retry.', fetch);
+    log.debug(`Clusters: listed ${idPrefix}: ${rows.length} rows in ${elapsed()}`);
+    return rows;
   } catch (e) {
     const u = asUserError(e);
+    const line = `Clusters: listing ${idPrefix} failed after ${elapsed()}: ${u.message}`;
+    if (u.code === 'timeout') log.warn(line);
+    else log.debug(line);
     return [new ErrorNode(`${idPrefix}/error`, { ...u, message: `${what}: ${u.message}` }, owner, actions)];
   }
+}
+
+function requestTimeoutMs(): number {
+  const seconds = vscode.workspace.getConfiguration('prodlike').get<number>('clusters.requestTimeoutSeconds') ?? 20;
+  return Math.max(0.5, seconds) * 1000;
 }
 
 export class ClusterNode extends Node {
@@ -107,12 +134,13 @@ export class ClusterNode extends Node {
 
   override children(): Promise<Node[]> {
     return guarded(
+      this.tc,
       this,
       this.id,
       `Cannot reach ${this.source.kind === 'swarm' ? 'the local swarm' : `cluster ${this.source.name}`}`,
-      async () => {
+      async (signal) => {
         const cluster = this.cluster();
-        const namespaces = await cluster.listNamespaces();
+        const namespaces = await cluster.listNamespaces(signal);
         // Hundreds of namespaces are common on shared clusters: the environments' own come first.
         const wanted = new Set(this.environmentNamespaces());
         namespaces.sort((a, b) => Number(wanted.has(b)) - Number(wanted.has(a)) || a.localeCompare(b));
@@ -166,8 +194,8 @@ export class NamespaceNode extends Node {
   }
 
   override children(): Promise<Node[]> {
-    return guarded(this, this.id, `Cannot list the workloads of ${this.namespace}`, async () => {
-      const workloads = await this.clusterNode.cluster().listWorkloads(this.namespace);
+    return guarded(this.tc, this, this.id, `Cannot list the workloads of ${this.namespace}`, async (signal) => {
+      const workloads = await this.clusterNode.cluster().listWorkloads(this.namespace, signal);
       this.tc.watched(this);
       if (workloads.length === 0) return [new InfoNode(`${this.id}/empty`, 'No workloads')];
       return workloads.map((w) => new WorkloadNode(this.tc, this, w));
@@ -246,8 +274,8 @@ export class RevisionsNode extends Node {
     return item;
   }
   override children(): Promise<Node[]> {
-    return guarded(this, this.id, 'Cannot read the rollout history', async () => {
-      const revisions = await this.workloadNode.cluster.history(this.workloadNode.ref);
+    return guarded(this.workloadNode.tc, this, this.id, 'Cannot read the rollout history', async (signal) => {
+      const revisions = await this.workloadNode.cluster.history(this.workloadNode.ref, signal);
       if (revisions.length === 0) return [new InfoNode(`${this.id}/empty`, 'No revisions recorded')];
       return [...revisions].sort((a, b) => b.number - a.number).map((r) => new RevisionNode(this.workloadNode, r));
     });
@@ -286,8 +314,8 @@ export class PodsNode extends Node {
     return item;
   }
   override children(): Promise<Node[]> {
-    return guarded(this, this.id, `Cannot list the ${this.label.toLowerCase()}`, async () => {
-      const pods = await this.workloadNode.cluster.pods(this.workloadNode.ref);
+    return guarded(this.workloadNode.tc, this, this.id, `Cannot list the ${this.label.toLowerCase()}`, async (signal) => {
+      const pods = await this.workloadNode.cluster.pods(this.workloadNode.ref, signal);
       this.workloadNode.tc.watchedPods(this);
       if (pods.length === 0) return [new InfoNode(`${this.id}/empty`, `No ${this.label.toLowerCase()}`)];
       return pods.map((p) => new PodNode(this.workloadNode, p));
