@@ -27,6 +27,8 @@ export interface ClusterSources {
 export class ClusterRegistry implements vscode.Disposable {
   private opened = new Map<string, Cluster>();
   private cachedSources: Promise<ClusterSources> | undefined;
+  /** prodlike.yaml's environments as the cached sources were read with them. */
+  private sourcesReadWith: string | undefined;
   private readonly changed = new vscode.EventEmitter<void>();
   /** The set of clusters changed (reset): views reload from the roots. */
   readonly onDidReset = this.changed.event;
@@ -34,7 +36,26 @@ export class ClusterRegistry implements vscode.Disposable {
   constructor(private readonly ctx: Ctx) {}
 
   sources(): Promise<ClusterSources> {
-    return (this.cachedSources ??= this.readSources());
+    if (!this.cachedSources) {
+      this.sourcesReadWith = this.environmentsKey();
+      this.cachedSources = this.readSources();
+    }
+    return this.cachedSources;
+  }
+
+  /**
+   * prodlike.yaml was (re)loaded: resets only if the sources were read with other environments. A reset reloads every view from its roots, which cancels the listings in flight (a
+   * row being expanded would show nothing), so a save that changes nothing here resets nothing.
+   */
+  projectChanged(): void {
+    // Nothing read yet (or since the last reset): the next read sees the new environments.
+    if (!this.cachedSources || this.environmentsKey() === this.sourcesReadWith) return;
+    this.reset();
+  }
+
+  private environmentsKey(): string {
+    const state = this.ctx.project.state;
+    return state.kind === 'ready' ? JSON.stringify(state.config.environments) : state.kind;
   }
 
   /** Forgets every opened cluster (their watches end) and re-reads the kubeconfig on next use. */

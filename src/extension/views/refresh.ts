@@ -32,6 +32,8 @@ export class RefreshManager<T> implements Disposable {
   private lastFired = -Infinity;
   private poll: NodeJS.Timeout | undefined;
   private visible = false;
+  /** Something was listed, or shown, while no watch ran: the next show reloads. */
+  private missedWhileHidden = false;
   private readonly debounceMs: number;
   private readonly pollMs: number;
 
@@ -53,9 +55,13 @@ export class RefreshManager<T> implements Disposable {
     this.visible = visible;
     if (visible) {
       // Whatever happened while hidden was not watched: reload, which re-establishes the watches.
-      this.request(undefined);
+      // Only then: a reload of everything cancels the listings in flight (a row being expanded
+      // would show no children), so the first show, which lists everything anyway, does not.
+      if (this.missedWhileHidden) this.request(undefined);
+      this.missedWhileHidden = false;
       if (this.pollMs > 0) this.poll = setInterval(() => this.request(undefined), this.pollMs);
     } else {
+      this.missedWhileHidden = true;
       this.stopAll();
     }
   }
@@ -81,6 +87,7 @@ export class RefreshManager<T> implements Disposable {
 
   /** Starts watching (once per key) while visible; a change refreshes `node` (undefined: everything). */
   watch(source: WatchSource, node: T | undefined): void {
+    if (!this.visible) this.missedWhileHidden = true;
     if (!this.visible || this.store.isDisposed || this.watches.has(source.key)) return;
     const lifetime = new DisposableStore();
     const controller = lifetime.add(abortable());

@@ -19,7 +19,10 @@ export class ClustersTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
   private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(private readonly ctx: Ctx) {
-    this.refresh = new RefreshManager<Node>((node) => this.changed.fire(node));
+    this.refresh = new RefreshManager<Node>((node) => {
+      ctx.output.debug(`Clusters: refresh ${node?.id ?? 'all'}`);
+      this.changed.fire(node);
+    });
     this.tc = {
       ctx,
       watched: (node) => this.watchNamespace(node),
@@ -39,9 +42,10 @@ export class ClustersTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
         this.refresh.stopWatches();
         this.namespaces.clear();
         this.podsNodes.clear();
+        ctx.output.debug('Clusters: reset, refresh all');
         this.changed.fire(undefined);
       }),
-      ctx.project.onDidChange(() => ctx.clusters.reset()),
+      ctx.project.onDidChange(() => ctx.clusters.projectChanged()),
       vscode.workspace.onDidGrantWorkspaceTrust(() => ctx.clusters.reset()),
     );
   }
@@ -52,6 +56,7 @@ export class ClustersTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
 
   async getChildren(node?: Node): Promise<Node[]> {
     if (node) return node.children();
+    this.ctx.output.debug('Clusters: listing the roots');
     try {
       if (this.ctx.project.state.kind === 'loading') await this.ctx.project.reload();
       const { sources, kubeconfigError } = await this.ctx.clusters.sources();
