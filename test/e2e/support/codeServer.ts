@@ -124,6 +124,8 @@ export async function startCodeServer(options: StartOptions = {}): Promise<CodeS
       '--user-data-dir', userDataDir,
       '--disable-telemetry',
       '--disable-update-check',
+      // Debug: the extension's log then holds every listing of its trees, kept when a test fails.
+      '--log', process.env.PRODLIKE_E2E_LOG_LEVEL ?? 'debug',
       '--ignore-last-opened',
       workspace,
     ],
