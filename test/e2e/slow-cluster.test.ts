@@ -11,6 +11,7 @@ import { startCodeServer, type CodeServer } from './support/codeServer';
 import { docker } from './support/fixtures';
 import { testInfra, uniqueName } from '../support/infra';
 import { openWorkbench, type Workbench } from './support/workbench';
+import type { Locator } from 'playwright-core';
 
 interface SlowRelay {
   endpoint: string;
@@ -71,6 +72,16 @@ async function slowRelay(target: string): Promise<SlowRelay> {
   return relay;
 }
 
+/**
+ * Clicks a tree row. The pointer is first moved off the tree and any hover dismissed: a row's hover
+ * opens below it and would take the click meant for the row under it.
+ */
+async function clickRow(wb: Workbench, row: Locator): Promise<void> {
+  await wb.page.mouse.move(900, 450);
+  await wb.page.keyboard.press('Escape');
+  await row.click({ timeout: 10_000 });
+}
+
 describe('Clusters view: an engine that answers slowly, or not at all', () => {
   let relay: SlowRelay;
   let server: CodeServer;
@@ -104,7 +115,7 @@ describe('Clusters view: an engine that answers slowly, or not at all', () => {
     const swarm = wb.treeItem('Clusters', 'Local swarm');
     await swarm.waitFor({ timeout: 60_000 });
     relay.delayMs = 2_000;
-    await swarm.click();
+    await clickRow(wb, swarm);
     // The view's refresh button while the listing is under way.
     await new Promise((r) => setTimeout(r, 500));
     await wb.runCommand('prodlike: Refresh');
@@ -119,7 +130,7 @@ describe('Clusters view: an engine that answers slowly, or not at all', () => {
   it('a namespace refreshed while it is being listed still shows its workloads', async () => {
     relay.delayMs = 0;
     const ns = wb.treeItem('Clusters', /^default/).first();
-    await ns.click();
+    await clickRow(wb, ns);
     const row = wb.treeItem('Clusters', service);
     await row.waitFor({ timeout: 20_000 });
     relay.delayMs = 1_500;
@@ -145,7 +156,7 @@ describe('Clusters view: an engine that answers slowly, or not at all', () => {
     assert.match(await error.innerText(), /Retry/, 'the row offers a retry');
     await wb.screenshot('slow-03-engine-not-answering');
     relay.answer();
-    await error.click();
+    await clickRow(wb, error);
     await wb.treeItem('Clusters', /^default/).first().waitFor({ timeout: 20_000 });
     assert.equal(await error.count(), 0, 'the error row is gone once the engine answers');
   });
