@@ -59,7 +59,8 @@ test('parity runs: both containers, the right identity, a newcomer, a restart wi
   assert.equal(la.stream, 'stdout');
   assert.equal(tail.lines.find((l) => l.text === `${a} warming up`)?.stream, 'stderr', 'stderr is told apart without a TTY');
   assert.equal(tail.lines.find((l) => l.text === `${b} 1`)?.stream, 'stdout', 'a TTY container is one stream');
-  assert.ok(tail.lines.some((l) => l.text === 'connecting with [redacted]'), 'the line is shown, masked');
+  const firstOfA = () => tail.lines.filter((l) => l.source.pod === a).slice(0, 4).map((l) => `${l.stream} ${l.time ?? '-'} ${l.text.replace(PASSWORD, '<the password>')}`);
+  assert.ok(tail.lines.some((l) => l.text === 'connecting with [redacted]'), `the line is shown, masked; the first lines of ${a} were:\n${firstOfA().join('\n')}`);
 
   // A container started while the tail runs is picked up from its first line.
   await startContainer(run, late);
