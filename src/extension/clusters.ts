@@ -44,8 +44,9 @@ export class ClusterRegistry implements vscode.Disposable {
   }
 
   /**
-   * prodlike.yaml was (re)loaded: resets only if the sources were read with other environments. A reset reloads every view from its roots, which cancels the listings in flight (a
-   * row being expanded would show nothing), so a save that changes nothing here resets nothing.
+   * prodlike.yaml was (re)loaded: resets only if the sources were read with other environments. A
+   * reset reloads every view from its roots, which cancels the listings in flight (a row being
+   * expanded would show nothing), so a save that changes nothing here resets nothing.
    */
   projectChanged(): void {
     // Nothing read yet (or since the last reset): the next read sees the new environments.

@@ -6,6 +6,7 @@
  * first use (not at import) so the extension's activation never pays for it.
  */
 import type Dockerode from 'dockerode';
+import { withDeadline } from '../deadline';
 import { ProdlikeError, messageOf } from '../errors';
 
 export interface EngineEndpoint {
@@ -69,7 +70,7 @@ export interface EngineInfo {
 /** Asks the engine who it is; throws engine-unreachable with a fix when it does not answer. */
 export async function describeEngine(engine: Engine, timeoutMs = 5000): Promise<EngineInfo> {
   try {
-    const [version, info] = await withTimeout(Promise.all([engine.docker.version(), engine.docker.info()]), timeoutMs);
+    const [version, info] = await withDeadline(timeoutMs, () => Promise.all([engine.docker.version(), engine.docker.info()]));
     const swarm = (info.Swarm ?? {}) as { LocalNodeState?: string; ControlAvailable?: boolean; NodeID?: string };
     return {
       version: version.Version,
@@ -97,18 +98,6 @@ export function engineUnreachable(endpoint: EngineEndpoint, cause: unknown): Pro
   );
 }
 
-export async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ProdlikeError('timeout', `no answer within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([p, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /** What /_ping says about the engine: its API version and its default builder. */
 export interface EnginePing {
   apiVersion?: string;
@@ -121,11 +110,12 @@ export async function pingEngine(engine: Engine, timeoutMs = 5000): Promise<Engi
   type Dial = (opts: object, cb: (err: unknown, res?: import('node:http').IncomingMessage) => void) => void;
   const modem = engine.docker.modem as unknown as { dial: Dial };
   try {
-    const res = await withTimeout(
-      new Promise<import('node:http').IncomingMessage>((ok, fail) =>
-        modem.dial({ path: '/_ping', method: 'GET', isStream: true, statusCodes: { 200: true, 500: 'server error' } }, (err, r) => (err || !r ? fail(err) : ok(r))),
-      ),
+    const res = await withDeadline(
       timeoutMs,
+      () =>
+        new Promise<import('node:http').IncomingMessage>((ok, fail) =>
+          modem.dial({ path: '/_ping', method: 'GET', isStream: true, statusCodes: { 200: true, 500: 'server error' } }, (err, r) => (err || !r ? fail(err) : ok(r))),
+        ),
     );
     res.resume();
     const header = (name: string) => {

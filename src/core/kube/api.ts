@@ -100,21 +100,19 @@ function keepAliveShortIdle(socket: net.Socket, inherited: boolean, retired: boo
   return true;
 }
 
-class PoolAgent extends https.Agent {
-  retired = false;
-  override keepSocketAlive(socket: net.Socket): boolean {
-    const kept = super.keepSocketAlive(socket) as unknown as boolean | undefined;
-    return keepAliveShortIdle(socket, kept !== false, this.retired);
-  }
+/** An agent (https, or http for plain-http servers) that keeps short-idle connections and can be retired. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- TypeScript's form for a mixin's base class
+function poolAgent<A extends new (...args: any[]) => http.Agent>(Base: A) {
+  return class extends Base {
+    retired = false;
+    override keepSocketAlive(socket: net.Socket): boolean {
+      const kept = super.keepSocketAlive(socket) as unknown as boolean | undefined;
+      return keepAliveShortIdle(socket, kept !== false, this.retired);
+    }
+  };
 }
-
-class PlainPoolAgent extends http.Agent {
-  retired = false;
-  override keepSocketAlive(socket: net.Socket): boolean {
-    const kept = super.keepSocketAlive(socket) as unknown as boolean | undefined;
-    return keepAliveShortIdle(socket, kept !== false, this.retired);
-  }
-}
+const PoolAgent = poolAgent(https.Agent);
+const PlainPoolAgent = poolAgent(http.Agent);
 
 type Pooled = { material: TlsMaterial; agent: http.Agent; retire(): void };
 

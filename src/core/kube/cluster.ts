@@ -252,15 +252,15 @@ export class KubeCluster implements Cluster {
    * again with its own selector.
    */
   async pods(ref: WorkloadRef, signal?: AbortSignal): Promise<Pod[]> {
-    const key = `${ref.namespace}/${ref.name}`;
-    const known = this.selectors.get(key);
+    const known = this.selectors.get(`${ref.namespace}/${ref.name}`);
+    let d: Deployment;
     if (known) {
-      const [d, pods] = await Promise.all([this.deployment(ref, signal), this.rawPods(ref.namespace, known.selector, signal)]);
-      if (d.metadata.uid === known.uid && selectorString(d.spec.selector) === known.selector) return pods.map(toPod);
-      this.remember(d);
-      return (await this.rawPods(ref.namespace, selectorString(d.spec.selector), signal)).map(toPod);
+      const [current, pods] = await Promise.all([this.deployment(ref, signal), this.rawPods(ref.namespace, known.selector, signal)]);
+      if (current.metadata.uid === known.uid && selectorString(current.spec.selector) === known.selector) return pods.map(toPod);
+      d = current;
+    } else {
+      d = await this.deployment(ref, signal);
     }
-    const d = await this.deployment(ref, signal);
     this.remember(d);
     return (await this.rawPods(ref.namespace, selectorString(d.spec.selector), signal)).map(toPod);
   }

@@ -184,9 +184,15 @@ test('at most N streams are open; the others wait, are named in a notice, and st
   assertNumbered(lines);
 });
 
-test('a slow consumer slows the readers: lines are not buffered without bound', async () => {
+/** A source with 20,000 lines waiting: far more than any buffer. */
+function chattySource(): FakeSource {
   const s = new FakeSource(identity('chatty'));
   for (let i = 0; i < 20_000; i++) s.write(`line ${i}`);
+  return s;
+}
+
+test('a slow consumer slows the readers: lines are not buffered without bound', async () => {
+  const s = chattySource();
   const ac = new AbortController();
   const it = tailLogs(fixedSources([s]), { bufferLines: 100 }, ac.signal)[Symbol.asyncIterator]();
   let read = 0;
@@ -286,8 +292,7 @@ test('batches hand out every line once, in its source\'s order, numbered without
 });
 
 test('a slow consumer of batches slows the readers: the batch it holds counts against the buffer', async () => {
-  const s = new FakeSource(identity('chatty'));
-  for (let i = 0; i < 20_000; i++) s.write(`line ${i}`);
+  const s = chattySource();
   const ac = new AbortController();
   const it = tailLogBatches(fixedSources([s]), { bufferLines: 100 }, ac.signal)[Symbol.asyncIterator]();
   let read = 0;

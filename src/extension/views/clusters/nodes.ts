@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import type { Cluster, Pod, Revision, Workload, WorkloadRef } from '../../../core/cluster/types';
 import type { ClusterSource } from '../../clusters';
 import type { Ctx } from '../../ctx';
-import { withDeadline } from '../../deadline';
+import { withDeadline } from '../../../core/deadline';
 import { asUserError, type UserError } from '../../errors';
 import { podDescription, revisionDescription, revisionLabel, workloadDescription } from '../format';
 
@@ -84,7 +84,7 @@ async function guarded(
   const elapsed = () => `${(performance.now() - started).toFixed(1)} ms`;
   log.debug(`Clusters: listing ${idPrefix}`);
   try {
-    const rows = await withDeadline(requestTimeoutMs(), 'Check that it is up (prodlike doctor), then click to retry.', fetch);
+    const rows = await withDeadline(requestTimeoutMs(), fetch, 'Check that it is up (prodlike doctor), then click to retry.');
     log.debug(`Clusters: listed ${idPrefix}: ${rows.length} rows in ${elapsed()}`);
     return rows;
   } catch (e) {

@@ -1,10 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { withDeadline } from '../../../src/extension/deadline';
+import { withDeadline } from '../../src/core/deadline';
 
 describe('withDeadline', () => {
   it('hands back what the request answered in time', async () => {
-    const rows = await withDeadline(1_000, 'retry', async (signal) => {
+    const rows = await withDeadline(1_000, async (signal) => {
       await new Promise((r) => setTimeout(r, 5));
       assert.equal(signal.aborted, false);
       return ['default'];
@@ -16,10 +16,14 @@ describe('withDeadline', () => {
     let seen: AbortSignal | undefined;
     const started = performance.now();
     await assert.rejects(
-      withDeadline(50, 'Check that it is up, then click to retry.', (signal) => {
-        seen = signal;
-        return new Promise(() => undefined); // never answers, ignores its signal
-      }),
+      withDeadline(
+        50,
+        (signal) => {
+          seen = signal;
+          return new Promise(() => undefined); // never answers, ignores its signal
+        },
+        'Check that it is up, then click to retry.',
+      ),
       (e: Error & { code?: string; fix?: string }) => {
         assert.equal(e.code, 'timeout');
         assert.match(e.message, /^no answer within 50 ms$/);
@@ -33,7 +37,7 @@ describe('withDeadline', () => {
 
   it('reports the deadline, not the AbortError of a request that honours its signal', async () => {
     await assert.rejects(
-      withDeadline(20, 'retry', (signal) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(Object.assign(new Error('aborted'), { name: 'AbortError' }))))),
+      withDeadline(20, (signal) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(Object.assign(new Error('aborted'), { name: 'AbortError' }))))),
       /no answer within 20 ms/,
     );
   });
